@@ -1,0 +1,139 @@
+//! The command line: `clickwork [PATH]` opens the window; subcommands work headless.
+
+use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::store::{cache_dir, resolve_data_dir};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// clickwork: draw and tag regions on task images, offline, keyboard first.
+#[derive(Debug, Parser)]
+#[command(name = "clickwork", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A subcommand; without one the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The bundle to open in the window (a folder or a .zip). Default: the last bundle, else the bundled
+    /// sample tasks.
+    pub path: Option<PathBuf>,
+
+    /// Where clickwork keeps the worker's data. Default: $CLICKWORK_DATA_DIR, else the platform's data
+    /// folder (~/.local/share/clickwork on Linux).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Refuse images whose header declares more pixels than this (checked without decoding).
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = "CLICKWORK_MAX_PIXELS",
+        default_value_t = LoadOptions::DEFAULT_MAX_PIXELS
+    )]
+    pub max_pixels: u64,
+}
+
+/// The headless subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a bundle: print a summary and exit 0, or print every problem to stderr and exit 1.
+    Validate {
+        /// The bundle: a folder (with a bundle.json, or just images) or a .zip of one.
+        path: PathBuf,
+    },
+}
+
+impl Cli {
+    /// The data folder these arguments select (flag, then environment, then platform default).
+    pub fn data_dir(&self) -> Result<PathBuf, crate::domain::store::StoreError> {
+        resolve_data_dir(self.data_dir.clone(), std::env::var_os(crate::domain::store::DATA_DIR_ENV))
+    }
+
+    /// Bundle loading options for these arguments, caching zips under `data_dir`.
+    pub fn load_options(&self, data_dir: &Path) -> LoadOptions {
+        LoadOptions {
+            max_pixels: self.max_pixels,
+            cache_dir: cache_dir(data_dir),
+        }
+    }
+}
+
+/// Runs a subcommand and returns the process exit code: 0 success, 1 a problem with the input, 2 a
+/// usage or environment problem.
+pub fn run(cli: &Cli, command: &Command) -> ExitCode {
+    let data_dir = match cli.data_dir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Validate { path } => validate(path, &cli.load_options(&data_dir)),
+    }
+}
+
+fn validate(path: &Path, options: &LoadOptions) -> ExitCode {
+    match load_bundle(path, options) {
+        Ok(bundle) => {
+            // A closed stdout (piped into `head`) is not worth a panic.
+            let _ = std::io::stdout().write_all(summary(&bundle).as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            let count = errors.problems.len();
+            let plural = if count == 1 { "" } else { "s" };
+            let mut text = format!("error: {}: {count} problem{plural}\n", path.display());
+            for problem in &errors.problems {
+                text.push_str(&format!("{problem}\n"));
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A human summary of a valid bundle, as `clickwork validate` prints it.
+pub fn summary(bundle: &Bundle) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("ok: {}\n", bundle.source.display()));
+    out.push_str(&format!("title:   {}\n", bundle.title));
+    out.push_str(&format!("id:      {}\n", bundle.id));
+    if let Some(requester) = &bundle.requester {
+        out.push_str(&format!("requester: {requester}\n"));
+    }
+    let pixels: u64 = bundle
+        .tasks
+        .iter()
+        .map(|t| u64::from(t.width) * u64::from(t.height))
+        .sum();
+    out.push_str(&format!(
+        "tasks:   {} ({:.1} megapixels in all)\n",
+        bundle.tasks.len(),
+        pixels as f64 / 1e6
+    ));
+    let labels: Vec<String> = bundle
+        .labels
+        .iter()
+        .map(|l| match bundle.hotkey_of(&l.name) {
+            Some(key) => format!("{} [{key}]", l.name),
+            None => l.name.clone(),
+        })
+        .collect();
+    out.push_str(&format!("labels:  {}\n", labels.join(", ")));
+    let tools: Vec<&str> = bundle.tools.iter().map(|t| t.name()).collect();
+    out.push_str(&format!("tools:   {}\n", tools.join(", ")));
+    match &bundle.reward {
+        Some(reward) => out.push_str(&format!("reward:  {} {} per task\n", reward.per_task, reward.currency)),
+        None => out.push_str("reward:  none stated\n"),
+    }
+    if bundle.min_regions > 0 {
+        out.push_str(&format!("minimum regions per task: {}\n", bundle.min_regions));
+    }
+    if let Some(secs) = bundle.estimated_seconds_per_task {
+        out.push_str(&format!("estimated time per task: {secs} s\n"));
+    }
+    out
+}

@@ -1,0 +1,129 @@
+//! Paths written in a manifest (images, the instructions file) are relative to the bundle and must stay
+//! inside it, even through symlinks: a bundle is handed out by strangers, and opening one must never read
+//! the worker's other files.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Why a path written in a manifest cannot be used.
+#[derive(Debug)]
+pub enum PathProblem {
+    /// The path is an empty string.
+    Empty,
+    /// The path uses `\`; bundles are shared between systems, so only `/` separates folders.
+    Backslash,
+    /// The path is absolute (`/x`, `C:\x`, `C:/x`).
+    Absolute,
+    /// The path has a `..` component.
+    ParentDir,
+    /// Nothing exists at the path.
+    Missing,
+    /// The path names a folder or another non-file.
+    NotAFile,
+    /// The path resolves, through a symlink, to somewhere outside the bundle.
+    Outside(PathBuf),
+    /// The file system refused (permissions, a loop of links...).
+    Unreadable(io::Error),
+}
+
+impl fmt::Display for PathProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathProblem::Empty => f.write_str("is empty"),
+            PathProblem::Backslash => f.write_str("uses `\\`; separate folders with `/`"),
+            PathProblem::Absolute => f.write_str("is absolute; write it relative to the bundle folder"),
+            PathProblem::ParentDir => f.write_str("uses `..` to leave the bundle folder; files must be inside it"),
+            PathProblem::Missing => f.write_str("does not exist"),
+            PathProblem::NotAFile => f.write_str("is not a file"),
+            PathProblem::Outside(target) => write!(
+                f,
+                "is a link to a file outside the bundle folder, which is not allowed: {}",
+                target.display()
+            ),
+            PathProblem::Unreadable(e) => write!(f, "cannot be read ({e})"),
+        }
+    }
+}
+
+/// The components of a relative `/`-separated path, without empty and `.` components.
+pub fn relative_components(rel: &str) -> Result<Vec<&str>, PathProblem> {
+    if rel.is_empty() {
+        return Err(PathProblem::Empty);
+    }
+    let mut chars = rel.chars();
+    let drive_letter = matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_ascii_alphabetic());
+    if rel.starts_with('/') || drive_letter {
+        return Err(PathProblem::Absolute);
+    }
+    if rel.contains('\\') {
+        return Err(PathProblem::Backslash);
+    }
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.contains(&"..") {
+        return Err(PathProblem::ParentDir);
+    }
+    if parts.is_empty() {
+        return Err(PathProblem::NotAFile);
+    }
+    Ok(parts)
+}
+
+/// The canonical path of the file `rel` inside `root` (which must be canonical), refusing anything that
+/// leaves `root` by name or by link.
+pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, PathProblem> {
+    let parts = relative_components(rel)?;
+    let joined: PathBuf = parts.iter().fold(root.to_path_buf(), |path, part| path.join(part));
+    let canonical = match joined.canonicalize() {
+        Ok(path) => path,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(PathProblem::Missing),
+        Err(e) => return Err(PathProblem::Unreadable(e)),
+    };
+    if !canonical.starts_with(root) {
+        return Err(PathProblem::Outside(canonical));
+    }
+    match canonical.metadata() {
+        Ok(meta) if meta.is_file() => Ok(canonical),
+        Ok(_) => Err(PathProblem::NotAFile),
+        Err(e) => Err(PathProblem::Unreadable(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn relative_paths_are_split() {
+        assert_eq!(relative_components("a/./b//c.jpg").unwrap(), ["a", "b", "c.jpg"]);
+        assert!(matches!(relative_components(""), Err(PathProblem::Empty)));
+        assert!(matches!(relative_components("/etc/x"), Err(PathProblem::Absolute)));
+        assert!(matches!(relative_components("C:/x"), Err(PathProblem::Absolute)));
+        assert!(matches!(relative_components("c:x"), Err(PathProblem::Absolute)));
+        assert!(matches!(relative_components("a\\b"), Err(PathProblem::Backslash)));
+        assert!(matches!(relative_components("../x"), Err(PathProblem::ParentDir)));
+        assert!(matches!(relative_components("a/../../x"), Err(PathProblem::ParentDir)));
+        assert!(matches!(relative_components("./"), Err(PathProblem::NotAFile)));
+    }
+
+    #[test]
+    fn resolves_files_inside_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        fs::create_dir(root.join("img")).unwrap();
+        fs::write(root.join("img/a.png"), b"x").unwrap();
+        fs::write(outside.path().join("secret.png"), b"x").unwrap();
+        assert_eq!(resolve_inside(&root, "img/a.png").unwrap(), root.join("img/a.png"));
+        assert!(matches!(resolve_inside(&root, "img/b.png"), Err(PathProblem::Missing)));
+        assert!(matches!(resolve_inside(&root, "img"), Err(PathProblem::NotAFile)));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path().join("secret.png"), root.join("img/link.png")).unwrap();
+            std::os::unix::fs::symlink(root.join("img/a.png"), root.join("img/inner.png")).unwrap();
+            assert!(matches!(resolve_inside(&root, "img/link.png"), Err(PathProblem::Outside(_))));
+            assert!(resolve_inside(&root, "img/inner.png").is_ok());
+        }
+    }
+}

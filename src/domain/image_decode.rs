@@ -1,0 +1,156 @@
+//! Decoding a task's image for display: EXIF orientation applied, downscaled when it is larger than the
+//! display can take, while annotation coordinates stay in full-resolution image pixels.
+
+use image::{DynamicImage, ImageDecoder, ImageReader};
+use std::path::Path;
+
+/// A decoded image ready to become a texture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedImage {
+    /// Width of `rgba` in pixels.
+    pub width: u32,
+    /// Height of `rgba` in pixels.
+    pub height: u32,
+    /// Tightly packed RGBA, 8 bits a channel, `width * height * 4` bytes.
+    pub rgba: Vec<u8>,
+    /// The image's own size after orientation: the space annotation coordinates live in.
+    pub full_width: u32,
+    /// See `full_width`.
+    pub full_height: u32,
+}
+
+impl DecodedImage {
+    /// How many full-resolution pixels one displayed pixel spans (1.0 when not downscaled).
+    pub fn downscale(&self) -> f64 {
+        if self.width == 0 {
+            1.0
+        } else {
+            f64::from(self.full_width) / f64::from(self.width)
+        }
+    }
+}
+
+/// Why an image could not be shown. The message names the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct DecodeError {
+    /// The image file.
+    pub path: std::path::PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Decodes `path`, honouring its EXIF orientation, refusing images of more than `max_pixels`, and
+/// downscaling so that neither side exceeds `max_side` (the GPU texture limit).
+pub fn decode_for_display(path: &Path, max_pixels: u64, max_side: u32) -> Result<DecodedImage, DecodeError> {
+    let fail = |message: String| DecodeError {
+        path: path.to_owned(),
+        message,
+    };
+    let reader = ImageReader::open(path)
+        .map_err(|e| fail(format!("cannot open: {e}")))?
+        .with_guessed_format()
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| fail(format!("not a readable image: {e}")))?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(fail(format!(
+            "{w}x{h} is more than {max_pixels} pixels (raise the limit with --max-pixels N)"
+        )));
+    }
+    let mut limits = image::Limits::default();
+    // RGBA at 16 bits a channel is the largest buffer a decoder may ask for.
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).max(64 << 20));
+    decoder
+        .set_limits(limits)
+        .map_err(|e| fail(format!("cannot decode: {e}")))?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| fail(format!("cannot decode: {e}")))?;
+    img.apply_orientation(orientation);
+    let (full_width, full_height) = (img.width(), img.height());
+    let max_side = max_side.max(1);
+    if full_width > max_side || full_height > max_side {
+        img = img.resize(max_side, max_side, image::imageops::FilterType::Triangle);
+    }
+    let rgba = img.into_rgba8();
+    Ok(DecodedImage {
+        width: rgba.width(),
+        height: rgba.height(),
+        rgba: rgba.into_raw(),
+        full_width,
+        full_height,
+    })
+}
+
+/// The size of `path` as displayed (EXIF orientation applied), read from the header without decoding.
+pub fn oriented_dimensions(path: &Path) -> Result<(u32, u32), DecodeError> {
+    let fail = |message: String| DecodeError {
+        path: path.to_owned(),
+        message,
+    };
+    let mut decoder = ImageReader::open(path)
+        .map_err(|e| fail(format!("cannot open: {e}")))?
+        .with_guessed_format()
+        .map_err(|e| fail(format!("cannot read: {e}")))?
+        .into_decoder()
+        .map_err(|e| fail(format!("not a readable image: {e}")))?;
+    let (w, h) = decoder.dimensions();
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    use image::metadata::Orientation::*;
+    Ok(match orientation {
+        Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (h, w),
+        _ => (w, h),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_png(path: &Path, w: u32, h: u32) {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([10, 20, 30, 255]));
+        img.save(path).unwrap();
+    }
+
+    #[test]
+    fn decodes_and_downscales_keeping_full_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        write_png(&path, 400, 200);
+        let small = decode_for_display(&path, 1 << 28, 100).unwrap();
+        assert_eq!((small.width, small.height), (100, 50));
+        assert_eq!((small.full_width, small.full_height), (400, 200));
+        assert_eq!(small.rgba.len(), 100 * 50 * 4);
+        assert!((small.downscale() - 4.0).abs() < 1e-9);
+        let full = decode_for_display(&path, 1 << 28, 4096).unwrap();
+        assert_eq!((full.width, full.height), (400, 200));
+        assert_eq!(oriented_dimensions(&path).unwrap(), (400, 200));
+    }
+
+    #[test]
+    fn corrupt_and_missing_files_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.jpg");
+        std::fs::write(&path, b"\xFF\xD8\xFF\xE0 this is not really a jpeg").unwrap();
+        let err = decode_for_display(&path, 1 << 28, 4096).unwrap_err().to_string();
+        assert!(err.contains("broken.jpg"), "{err}");
+        let missing = dir.path().join("gone.png");
+        let err = decode_for_display(&missing, 1 << 28, 4096).unwrap_err().to_string();
+        assert!(err.contains("gone.png"), "{err}");
+    }
+
+    #[test]
+    fn refuses_more_pixels_than_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.png");
+        write_png(&path, 300, 300);
+        let err = decode_for_display(&path, 10_000, 4096).unwrap_err().to_string();
+        assert!(err.contains("--max-pixels"), "{err}");
+    }
+}

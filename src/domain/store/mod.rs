@@ -1,0 +1,144 @@
+//! The worker's workspace on disk: the data folder, one annotation file per task, what the workspace
+//! knows about each bundle, and the list of recent bundles. Every write is atomic.
+//!
+//! The layout and schemas are documented in `docs/workspace-format.md`.
+
+mod annotation_file;
+mod atomic;
+mod recent;
+mod saver;
+mod workspace;
+
+pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
+pub use atomic::{atomic_write, atomic_write_with};
+pub use recent::{RecentBundle, RecentBundles};
+pub use saver::Saver;
+pub use workspace::{ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that names the data folder when `--data-dir` is not given.
+pub const DATA_DIR_ENV: &str = "CLICKWORK_DATA_DIR";
+
+/// A failure to read or write the workspace. Each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The operating system refused a read or write (missing folder, permissions, full disk...).
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A file is not the JSON it should be.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file concerned.
+        path: PathBuf,
+        /// Where and why parsing failed.
+        source: serde_json::Error,
+    },
+    /// A file parsed but does not belong here (another format, bundle or task).
+    #[error("{}: {message}", path.display())]
+    Mismatch {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No data folder could be found.
+    #[error("no data folder: pass --data-dir DIR or set {DATA_DIR_ENV}")]
+    NoDataDir,
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// The data folder: `flag` (from `--data-dir`), else `env` (the value of [`DATA_DIR_ENV`]), else the
+/// platform's data folder for clickwork (`~/.local/share/clickwork` on Linux).
+pub fn resolve_data_dir(flag: Option<PathBuf>, env: Option<OsString>) -> Result<PathBuf, StoreError> {
+    if let Some(dir) = flag {
+        return Ok(dir);
+    }
+    if let Some(dir) = env.filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("org", "clickwork", "clickwork")
+        .map(|dirs| dirs.data_dir().to_owned())
+        .ok_or(StoreError::NoDataDir)
+}
+
+/// The folder where zip bundles are extracted (safe to delete; rebuilt on demand).
+pub fn cache_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("cache")
+}
+
+/// A UTC time as written in every file: RFC 3339 with milliseconds and a `Z`.
+pub fn format_time(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::io(path, e)),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|source| StoreError::Json {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| StoreError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    bytes.push(b'\n');
+    atomic_write(path, &bytes).map_err(|e| StoreError::io(path, e))
+}
+
+/// Moves a file that cannot be used any more out of the way, keeping it: `<stem>.<why>-<time>.json`.
+/// Returns the new path.
+fn set_aside(path: &Path, why: &str, now: DateTime<Utc>) -> Result<PathBuf, StoreError> {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stamp = now.format("%Y%m%dT%H%M%S%.3fZ");
+    let target = path.with_file_name(format!("{stem}.{why}-{stamp}.json"));
+    std::fs::rename(path, &target).map_err(|e| StoreError::io(path, e))?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_dir_prefers_flag_then_env() {
+        let flag = resolve_data_dir(Some("/a".into()), Some("/b".into())).unwrap();
+        assert_eq!(flag, PathBuf::from("/a"));
+        let env = resolve_data_dir(None, Some("/b".into())).unwrap();
+        assert_eq!(env, PathBuf::from("/b"));
+        // An empty variable counts as unset.
+        if let Ok(platform) = resolve_data_dir(None, Some("".into())) {
+            assert!(platform.ends_with("clickwork"), "{}", platform.display());
+        }
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc_with_millis() {
+        let t = DateTime::parse_from_rfc3339("2026-11-28T16:02:45.123456Z").unwrap().with_timezone(&Utc);
+        assert_eq!(format_time(t), "2026-11-28T16:02:45.123Z");
+    }
+}

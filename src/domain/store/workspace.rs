@@ -1,0 +1,304 @@
+//! One bundle's workspace: `<data>/work/<bundle-id>/`.
+
+use crate::domain::annotation::TaskStatus;
+use crate::domain::bundle::{Bundle, Task};
+use crate::domain::store::{
+    ANNOTATION_FORMAT, AnnotationFile, StoreError, format_time, read_json, set_aside, write_json,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The value of the `format` key of `workspace.json`.
+pub const WORKSPACE_FORMAT: &str = "clickwork-workspace/1";
+
+/// What identifies a task's image, to notice when a changed manifest points a task at another image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskFingerprint {
+    /// The image path relative to the bundle.
+    pub image: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The image file's size in bytes: a cheap way to notice an image replaced by another of the same
+    /// size in pixels.
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+impl TaskFingerprint {
+    fn of(task: &Task) -> Self {
+        TaskFingerprint {
+            image: task.image.clone(),
+            width: task.width,
+            height: task.height,
+            bytes: std::fs::metadata(&task.image_path).map_or(0, |m| m.len()),
+        }
+    }
+}
+
+/// `workspace.json`: what the workspace knows about its bundle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct WorkspaceRecord {
+    format: String,
+    bundle_id: String,
+    source: PathBuf,
+    manifest_sha256: String,
+    tasks: BTreeMap<String, TaskFingerprint>,
+    current_task: Option<String>,
+    created_at: String,
+    updated_at: String,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+/// How a bundle's manifest changed since work on it began.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ManifestChange {
+    /// The manifest hash recorded when work began.
+    pub old_sha256: String,
+    /// The manifest hash now.
+    pub new_sha256: String,
+    /// Task ids that are new.
+    pub added: Vec<String>,
+    /// Task ids that are gone (their annotation files are kept).
+    pub removed: Vec<String>,
+    /// Task ids whose image changed; their old annotation files were set aside.
+    pub image_changed: Vec<String>,
+    /// Where each set-aside annotation file now is.
+    pub set_aside: Vec<PathBuf>,
+}
+
+impl ManifestChange {
+    /// A one-paragraph report for the worker.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!(
+            "the bundle changed since work began (manifest sha256 {} -> {})",
+            short(&self.old_sha256),
+            short(&self.new_sha256)
+        )];
+        if !self.added.is_empty() {
+            parts.push(format!("new tasks: {}", self.added.join(", ")));
+        }
+        if !self.removed.is_empty() {
+            parts.push(format!(
+                "tasks no longer in the bundle (their annotations are kept): {}",
+                self.removed.join(", ")
+            ));
+        }
+        if !self.image_changed.is_empty() {
+            let kept: Vec<String> = self.set_aside.iter().map(|p| p.display().to_string()).collect();
+            parts.push(format!(
+                "tasks whose image changed, started afresh: {} (earlier work kept in {})",
+                self.image_changed.join(", "),
+                kept.join(", ")
+            ));
+        }
+        parts.join("; ")
+    }
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+/// What opening a workspace found that the worker should be told.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// Set when the manifest changed since work began.
+    pub manifest_change: Option<ManifestChange>,
+    /// Other things noticed and mended (for example an unreadable `workspace.json` set aside).
+    pub warnings: Vec<String>,
+}
+
+/// One bundle's workspace on disk.
+#[derive(Debug)]
+pub struct Workspace {
+    dir: PathBuf,
+    record: WorkspaceRecord,
+}
+
+impl Workspace {
+    /// Opens (or creates) the workspace of `bundle` under `data_dir`. Notices a manifest that changed
+    /// since work began: reports added and removed tasks, and sets aside (never deletes) the annotations
+    /// of tasks whose image changed so they are not mixed with the new image.
+    pub fn open(
+        data_dir: &Path,
+        bundle: &Bundle,
+        now: DateTime<Utc>,
+    ) -> Result<(Workspace, OpenReport), StoreError> {
+        let dir = data_dir.join("work").join(&bundle.id);
+        let annotations = dir.join("annotations");
+        std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
+        let record_path = dir.join("workspace.json");
+        let mut report = OpenReport::default();
+        let existing = match read_json::<WorkspaceRecord>(&record_path) {
+            Ok(Some(record)) if record.format == WORKSPACE_FORMAT => Some(record),
+            Ok(Some(record)) => {
+                let kept = set_aside(&record_path, "unknown-format", now)?;
+                report.warnings.push(format!(
+                    "{}: format {:?} is not {WORKSPACE_FORMAT}; kept as {}",
+                    record_path.display(),
+                    record.format,
+                    kept.display()
+                ));
+                None
+            }
+            Ok(None) => None,
+            Err(StoreError::Json { source, .. }) => {
+                let kept = set_aside(&record_path, "unreadable", now)?;
+                report.warnings.push(format!(
+                    "{}: {source}; kept as {} and started a new record (annotations are untouched)",
+                    record_path.display(),
+                    kept.display()
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let fingerprints: BTreeMap<String, TaskFingerprint> = bundle
+            .tasks
+            .iter()
+            .map(|t| (t.id.clone(), TaskFingerprint::of(t)))
+            .collect();
+        let mut record = existing.unwrap_or_else(|| WorkspaceRecord {
+            format: WORKSPACE_FORMAT.to_owned(),
+            bundle_id: bundle.id.clone(),
+            source: bundle.source.clone(),
+            manifest_sha256: bundle.manifest_sha256.clone(),
+            tasks: fingerprints.clone(),
+            current_task: None,
+            created_at: format_time(now),
+            updated_at: format_time(now),
+            extra: Map::new(),
+        });
+        let workspace_dir = dir.clone();
+        if record.manifest_sha256 != bundle.manifest_sha256 || record.tasks != fingerprints {
+            let mut change = ManifestChange {
+                old_sha256: record.manifest_sha256.clone(),
+                new_sha256: bundle.manifest_sha256.clone(),
+                ..ManifestChange::default()
+            };
+            for (id, print) in &fingerprints {
+                match record.tasks.get(id) {
+                    None => change.added.push(id.clone()),
+                    Some(old) if old != print => {
+                        change.image_changed.push(id.clone());
+                        let path = annotation_path(&workspace_dir, id);
+                        if path.exists() {
+                            change.set_aside.push(set_aside(&path, "stale", now)?);
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+            change.removed = record
+                .tasks
+                .keys()
+                .filter(|id| !fingerprints.contains_key(*id))
+                .cloned()
+                .collect();
+            record.manifest_sha256 = bundle.manifest_sha256.clone();
+            record.tasks = fingerprints;
+            report.manifest_change = Some(change);
+        }
+        record.source = bundle.source.clone();
+        record.updated_at = format_time(now);
+        write_json(&record_path, &record)?;
+        Ok((Workspace { dir, record }, report))
+    }
+
+    /// The workspace folder, `<data>/work/<bundle-id>`.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The annotation file of `task_id`.
+    pub fn annotation_path(&self, task_id: &str) -> PathBuf {
+        annotation_path(&self.dir, task_id)
+    }
+
+    /// The task to resume at, if one was recorded.
+    pub fn current_task(&self) -> Option<&str> {
+        self.record.current_task.as_deref()
+    }
+
+    /// Records where to resume.
+    pub fn set_current_task(&mut self, task_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if self.record.current_task.as_deref() == Some(task_id) {
+            return Ok(());
+        }
+        self.record.current_task = Some(task_id.to_owned());
+        self.record.updated_at = format_time(now);
+        write_json(&self.dir.join("workspace.json"), &self.record)
+    }
+
+    /// Reads the saved annotation of `task`, if there is one.
+    pub fn read_annotation(&self, bundle: &Bundle, task: &Task) -> Result<Option<AnnotationFile>, StoreError> {
+        let path = self.annotation_path(&task.id);
+        let Some(file) = read_json::<AnnotationFile>(&path)? else {
+            return Ok(None);
+        };
+        let mismatch = |message: String| StoreError::Mismatch {
+            path: path.clone(),
+            message,
+        };
+        if file.format != ANNOTATION_FORMAT {
+            return Err(mismatch(format!("format {:?} is not {ANNOTATION_FORMAT}", file.format)));
+        }
+        if file.bundle_id != bundle.id || file.task_id != task.id {
+            return Err(mismatch(format!(
+                "holds task {:?} of bundle {:?}, expected task {:?} of bundle {:?}",
+                file.task_id, file.bundle_id, task.id, bundle.id
+            )));
+        }
+        Ok(Some(file))
+    }
+
+    /// The saved annotation of `task`, or a fresh one. A file that cannot be used (corrupt JSON, another
+    /// task's file) is set aside, never overwritten, and reported in the returned warning.
+    pub fn load_annotation(
+        &self,
+        bundle: &Bundle,
+        task: &Task,
+        now: DateTime<Utc>,
+    ) -> Result<(AnnotationFile, Option<String>), StoreError> {
+        match self.read_annotation(bundle, task) {
+            Ok(Some(file)) => Ok((file, None)),
+            Ok(None) => Ok((AnnotationFile::new(bundle, task, now), None)),
+            Err(e @ (StoreError::Json { .. } | StoreError::Mismatch { .. })) => {
+                let kept = set_aside(&self.annotation_path(&task.id), "unreadable", now)?;
+                let warning = format!("{e}; kept as {} and started the task afresh", kept.display());
+                Ok((AnnotationFile::new(bundle, task, now), Some(warning)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes `file` atomically to its task's annotation file.
+    pub fn save_annotation(&self, file: &AnnotationFile) -> Result<(), StoreError> {
+        write_json(&self.annotation_path(&file.task_id), file)
+    }
+
+    /// The status of every task of `bundle` that has a readable annotation file; others are new.
+    pub fn statuses(&self, bundle: &Bundle) -> BTreeMap<String, TaskStatus> {
+        bundle
+            .tasks
+            .iter()
+            .map(|task| {
+                let status = match self.read_annotation(bundle, task) {
+                    Ok(Some(file)) => file.status,
+                    _ => TaskStatus::New,
+                };
+                (task.id.clone(), status)
+            })
+            .collect()
+    }
+}
+
+fn annotation_path(dir: &Path, task_id: &str) -> PathBuf {
+    dir.join("annotations").join(format!("{task_id}.json"))
+}

@@ -1,0 +1,594 @@
+//! The application: opens a bundle into a [`Session`], lays out the window, and applies what the
+//! worker asked for after layout.
+
+use crate::domain::annotation::Region;
+use crate::domain::bundle::load_bundle;
+use crate::domain::edit::Edit;
+use crate::domain::session::Session;
+use crate::domain::store::{RecentBundles, Saver};
+use crate::ui::canvas::{Canvas, CanvasAction, CanvasInput, Tool};
+use crate::ui::command::UiCommand;
+use crate::ui::image_loader::{ImageLoader, ImageState};
+use crate::ui::{AppConfig, initial_bundle, panels};
+use egui::Color32;
+use std::path::{Path, PathBuf};
+
+/// The largest texture side we ask for: every desktop GPU of the last decade takes 8192.
+const MAX_TEXTURE_SIDE: u32 = 8192;
+
+/// What the window shows: an open bundle, or why it could not be opened.
+enum Opened {
+    Session(Box<Session>),
+    Failed { path: PathBuf, problems: Vec<String> },
+}
+
+/// Something the worker asked for, collected during layout and applied after it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A command from a key, button or menu.
+    Command(UiCommand),
+    /// Pick the label at this index (relabels the selected region if there is one).
+    PickLabel(usize),
+    /// Select a region (or none).
+    Select(Option<String>),
+    /// Hide or show one region.
+    ToggleRegion(String),
+    /// Open the task at this index.
+    GoToTask(usize),
+    /// Open the bundle at this path.
+    OpenPath(PathBuf),
+    /// What the canvas asked for.
+    Canvas(CanvasAction),
+    /// Nudge the selected region by this many image pixels.
+    Nudge(f64, f64),
+    /// Confirm the skip dialog.
+    ConfirmSkip,
+    /// Close the skip dialog.
+    CancelSkip,
+    /// Dismiss the notice at this index.
+    DismissNotice(usize),
+}
+
+/// A short message in the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The text.
+    pub text: String,
+    /// True for something that went wrong.
+    pub is_error: bool,
+}
+
+/// The clickwork window.
+pub struct App {
+    config: AppConfig,
+    opened: Opened,
+    /// The canvas state (view, tool, draft, selection).
+    pub canvas: Canvas,
+    loader: ImageLoader,
+    current_label: usize,
+    message: Option<Message>,
+    notices: Vec<String>,
+    show_help: bool,
+    show_instructions: bool,
+    skip_reason: Option<String>,
+    recent: RecentBundles,
+    actions: Vec<Action>,
+    ctx: egui::Context,
+}
+
+impl App {
+    /// Creates the app and opens the bundle `config` asks for (else the last one, else the sample).
+    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
+        let ctx = cc.egui_ctx.clone();
+        let wake_ctx = ctx.clone();
+        let loader = ImageLoader::new(config.load_options.max_pixels, MAX_TEXTURE_SIDE, move || {
+            wake_ctx.request_repaint()
+        });
+        let path = initial_bundle(config.bundle_path.as_deref(), &config.data_dir);
+        let recent = RecentBundles::load(&config.data_dir).unwrap_or_default();
+        let mut app = App {
+            config,
+            opened: Opened::Failed {
+                path: PathBuf::new(),
+                problems: Vec::new(),
+            },
+            canvas: Canvas::default(),
+            loader,
+            current_label: 0,
+            message: None,
+            notices: Vec::new(),
+            show_help: false,
+            show_instructions: false,
+            skip_reason: None,
+            recent,
+            actions: Vec::new(),
+            ctx,
+        };
+        app.open_bundle(&path);
+        app
+    }
+
+    /// Loads and opens the bundle at `path`; a bundle that fails validation shows its problems.
+    pub fn open_bundle(&mut self, path: &Path) {
+        let now = (self.config.clock)();
+        let bundle = match load_bundle(path, &self.config.load_options) {
+            Ok(bundle) => bundle,
+            Err(errors) => {
+                self.opened = Opened::Failed {
+                    path: path.to_owned(),
+                    problems: errors.problems.iter().map(ToString::to_string).collect(),
+                };
+                self.set_title("clickwork");
+                return;
+            }
+        };
+        let title = bundle.title.clone();
+        let ctx = self.ctx.clone();
+        let saver = Saver::with_wake(Some(Box::new(move || ctx.request_repaint())));
+        match Session::open(bundle, &self.config.data_dir, saver, now) {
+            Ok((session, report)) => {
+                if let Some(change) = report.manifest_change {
+                    self.notices.push(change.describe());
+                }
+                self.notices.extend(report.warnings);
+                // A fresh bundle opens with its instructions, so the worker reads them first.
+                self.show_instructions = session.bundle().instructions.is_some()
+                    && session.statuses().iter().all(|s| *s == crate::domain::annotation::TaskStatus::New);
+                self.opened = Opened::Session(Box::new(session));
+                self.current_label = 0;
+                self.canvas.reset_for_task();
+                self.prefetch();
+                self.set_title(&format!("clickwork — {title}"));
+                self.recent.push(path, &title, now);
+                if let Err(e) = self.recent.save(&self.config.data_dir) {
+                    self.notices.push(format!("could not update the recent bundles list: {e}"));
+                }
+            }
+            Err(e) => {
+                self.opened = Opened::Failed {
+                    path: path.to_owned(),
+                    problems: vec![e.to_string()],
+                };
+                self.set_title("clickwork");
+            }
+        }
+    }
+
+    /// The open session, if a bundle is open.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.opened {
+            Opened::Session(session) => Some(session),
+            Opened::Failed { .. } => None,
+        }
+    }
+
+    /// The problems that kept the last bundle from opening.
+    pub fn problems(&self) -> &[String] {
+        match &self.opened {
+            Opened::Session(_) => &[],
+            Opened::Failed { problems, .. } => problems,
+        }
+    }
+
+    /// The status line's message.
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// The name of the label new regions get.
+    pub fn current_label(&self) -> Option<&str> {
+        self.session()?
+            .bundle()
+            .labels
+            .get(self.current_label)
+            .map(|l| l.name.as_str())
+    }
+
+    /// True while the instructions panel is open.
+    pub fn instructions_visible(&self) -> bool {
+        self.show_instructions
+    }
+
+    /// True when the current task's image is decoded (or failed), for tests and benchmarks.
+    pub fn image_settled(&self) -> bool {
+        self.session()
+            .map(|s| {
+                !matches!(
+                    self.loader.peek(&s.task().image_path),
+                    None | Some(ImageState::Loading)
+                )
+            })
+            .unwrap_or(true)
+    }
+
+    /// Blocks until every save so far is on disk (tests; the app flushes on exit by itself).
+    pub fn flush(&self) {
+        if let Some(session) = self.session() {
+            session.flush();
+        }
+    }
+
+    fn set_title(&self, title: &str) {
+        self.ctx
+            .send_viewport_cmd(egui::ViewportCommand::Title(title.to_owned()));
+    }
+
+    fn say(&mut self, text: impl Into<String>, is_error: bool) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error,
+        });
+    }
+
+    fn prefetch(&mut self) {
+        let Opened::Session(session) = &self.opened else {
+            return;
+        };
+        let tasks = &session.bundle().tasks;
+        let here = session.task_index();
+        let mut ahead: Vec<PathBuf> = Vec::new();
+        if let Some(next) = session.next_unfinished() {
+            ahead.extend(tasks.get(next).map(|t| t.image_path.clone()));
+        }
+        for i in [here + 1, here.wrapping_sub(1)] {
+            ahead.extend(tasks.get(i).map(|t| t.image_path.clone()));
+        }
+        let current = session.task().image_path.clone();
+        self.loader.keep_only_and_prefetch(&current, &ahead);
+    }
+
+    /// Reads the keyboard: command shortcuts, label digits, arrow nudges. Skipped while a text field
+    /// has focus, so typing a skip reason does not trigger tools.
+    fn read_keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() || self.skip_reason.is_some() {
+            return;
+        }
+        for command in UiCommand::consume_pressed(ctx) {
+            self.actions.push(Action::Command(command));
+        }
+        let digits = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+            egui::Key::Num8,
+            egui::Key::Num9,
+        ];
+        let digit = ctx.input_mut(|i| {
+            digits
+                .iter()
+                .position(|k| i.consume_key(egui::Modifiers::NONE, *k))
+        });
+        if let Some(d) = digit
+            && let Some(session) = self.session()
+        {
+            let digit = u8::try_from(d + 1).unwrap_or(1);
+            if let Some(label) = session.bundle().label_for_hotkey(digit) {
+                let name = label.name.clone();
+                if let Some(index) = session.bundle().labels.iter().position(|l| l.name == name) {
+                    self.actions.push(Action::PickLabel(index));
+                }
+            }
+        }
+        if self.canvas.tool == Tool::Select && self.canvas.selected.is_some() {
+            let nudge = ctx.input_mut(|i| {
+                let step = if i.modifiers.shift { 10.0 } else { 1.0 };
+                let mut d = (0.0, 0.0);
+                for (key, dx, dy) in [
+                    (egui::Key::ArrowLeft, -step, 0.0),
+                    (egui::Key::ArrowRight, step, 0.0),
+                    (egui::Key::ArrowUp, 0.0, -step),
+                    (egui::Key::ArrowDown, 0.0, step),
+                ] {
+                    let n = i.count_and_consume_key(egui::Modifiers::NONE, key) as f64;
+                    d.0 += dx * n;
+                    d.1 += dy * n;
+                }
+                d
+            });
+            if nudge != (0.0, 0.0) {
+                self.actions.push(Action::Nudge(nudge.0, nudge.1));
+            }
+        }
+    }
+
+    /// Applies the actions collected during layout, in order.
+    fn apply_actions(&mut self) {
+        for action in std::mem::take(&mut self.actions) {
+            self.apply(action);
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        let now = (self.config.clock)();
+        match action {
+            Action::Command(command) => self.run_command(command),
+            Action::PickLabel(index) => {
+                self.current_label = index;
+                let label = self.current_label().map(str::to_owned);
+                if let (Some(id), Some(label)) = (self.canvas.selected.clone(), label) {
+                    self.edit(Edit::Relabel { id, label });
+                }
+            }
+            Action::Select(id) => self.canvas.selected = id,
+            Action::ToggleRegion(id) => {
+                if !self.canvas.hidden.remove(&id) {
+                    self.canvas.hidden.insert(id);
+                }
+            }
+            Action::GoToTask(index) => self.go_to(index),
+            Action::OpenPath(path) => self.open_bundle(&path),
+            Action::Canvas(CanvasAction::AddShape(shape)) => {
+                let Some(label) = self.current_label().map(str::to_owned) else {
+                    return;
+                };
+                let Opened::Session(session) = &mut self.opened else {
+                    return;
+                };
+                let id = session.new_region_id();
+                let region = Region::new(id.clone(), label, shape);
+                if let Err(e) = session.apply(Edit::AddRegion { region, index: None }, now) {
+                    self.say(format!("could not add the region: {e}"), true);
+                }
+            }
+            Action::Canvas(CanvasAction::Apply(edit)) => self.edit(edit),
+            Action::Canvas(CanvasAction::Select(id)) => self.canvas.selected = id,
+            Action::Nudge(dx, dy) => {
+                if let Some(id) = self.canvas.selected.clone() {
+                    self.edit(Edit::MoveRegion { id, dx, dy });
+                }
+            }
+            Action::ConfirmSkip => {
+                let reason = self.skip_reason.take().unwrap_or_default();
+                if let Opened::Session(session) = &mut self.opened {
+                    session.skip(Some(&reason), now);
+                    self.say("Task skipped.", false);
+                }
+                self.open_next_unfinished();
+            }
+            Action::CancelSkip => self.skip_reason = None,
+            Action::DismissNotice(i) => {
+                if i < self.notices.len() {
+                    self.notices.remove(i);
+                }
+            }
+        }
+    }
+
+    fn edit(&mut self, edit: Edit) {
+        let now = (self.config.clock)();
+        let Opened::Session(session) = &mut self.opened else {
+            return;
+        };
+        if let Err(e) = session.apply(edit, now) {
+            self.say(format!("could not change the region: {e}"), true);
+        }
+    }
+
+    fn run_command(&mut self, command: UiCommand) {
+        let now = (self.config.clock)();
+        match command {
+            UiCommand::ToolRectangle => self.set_tool(Tool::Rectangle),
+            UiCommand::ToolPolygon => self.set_tool(Tool::Polygon),
+            UiCommand::ToolPoint => self.set_tool(Tool::Point),
+            UiCommand::ToolExtremeBox => self.set_tool(Tool::ExtremeBox),
+            UiCommand::ToolSelect => self.set_tool(Tool::Select),
+            UiCommand::Undo | UiCommand::Redo | UiCommand::RedoAlt => {
+                // A draft in progress is cancelled first: it is not an undo step yet.
+                if command == UiCommand::Undo && self.canvas.draft.take().is_some() {
+                    return;
+                }
+                let Opened::Session(session) = &mut self.opened else {
+                    return;
+                };
+                let result = if command == UiCommand::Undo {
+                    session.undo(now)
+                } else {
+                    session.redo(now)
+                };
+                match result {
+                    Ok(Some(edit)) => {
+                        let verb = if command == UiCommand::Undo { "Undid" } else { "Redid" };
+                        self.say(format!("{verb}: {}", edit.name()), false);
+                    }
+                    Ok(None) => self.say("Nothing to undo or redo.", false),
+                    Err(e) => self.say(format!("could not undo or redo: {e}"), true),
+                }
+                if let Some(id) = &self.canvas.selected
+                    && self.session().is_some_and(|s| s.annotation().region(id).is_none())
+                {
+                    self.canvas.selected = None;
+                }
+            }
+            UiCommand::Submit => {
+                let Opened::Session(session) = &mut self.opened else {
+                    return;
+                };
+                match session.submit(now) {
+                    Ok(()) => {
+                        self.canvas.draft = None;
+                        self.say("Task submitted.", false);
+                        self.open_next_unfinished();
+                    }
+                    Err(refused) => self.say(format!("Not submitted: {refused}."), true),
+                }
+            }
+            UiCommand::Skip => {
+                if self.session().is_some() {
+                    self.skip_reason = Some(String::new());
+                }
+            }
+            UiCommand::PreviousTask => {
+                if let Some(i) = self.session().map(|s| s.task_index())
+                    && i > 0
+                {
+                    self.go_to(i - 1);
+                }
+            }
+            UiCommand::NextTask => {
+                if let Some(s) = self.session() {
+                    let next = s.task_index() + 1;
+                    if next < s.bundle().tasks.len() {
+                        self.go_to(next);
+                    }
+                }
+            }
+            UiCommand::FitView => self.canvas.fit_pending = true,
+            UiCommand::ActualSize => self.canvas.view.actual_size(),
+            UiCommand::ToggleRegions => self.canvas.regions_visible = !self.canvas.regions_visible,
+            UiCommand::DeleteSelected => {
+                if let Some(id) = self.canvas.selected.take() {
+                    self.edit(Edit::DeleteRegion { id });
+                }
+            }
+            UiCommand::FinishPolygon => {
+                if let Some(shape) = self.canvas.close_polygon() {
+                    self.apply(Action::Canvas(CanvasAction::AddShape(shape)));
+                }
+            }
+            UiCommand::RemoveLastVertex => {
+                self.canvas.remove_last_vertex();
+            }
+            UiCommand::Cancel => {
+                if self.canvas.draft.take().is_none() {
+                    self.canvas.selected = None;
+                }
+                self.show_help = false;
+            }
+            UiCommand::ToggleInstructions => self.show_instructions = !self.show_instructions,
+            UiCommand::Help => self.show_help = !self.show_help,
+            UiCommand::OpenBundle => {
+                // The native dialog blocks this thread while it is open, as dialogs do.
+                let dialog = rfd::FileDialog::new().set_title("Open a bundle folder");
+                if let Some(path) = dialog.pick_folder() {
+                    self.open_bundle(&path);
+                }
+            }
+        }
+    }
+
+    fn set_tool(&mut self, tool: Tool) {
+        if self.canvas.tool != tool {
+            self.canvas.draft = None;
+            self.canvas.tool = tool;
+        }
+    }
+
+    fn go_to(&mut self, index: usize) {
+        let now = (self.config.clock)();
+        let Opened::Session(session) = &mut self.opened else {
+            return;
+        };
+        if index == session.task_index() {
+            return;
+        }
+        match session.go_to(index, now) {
+            Ok(()) => {
+                self.canvas.reset_for_task();
+                self.prefetch();
+            }
+            Err(e) => self.say(format!("could not open the task: {e}"), true),
+        }
+    }
+
+    fn open_next_unfinished(&mut self) {
+        match self.session().and_then(Session::next_unfinished) {
+            Some(next) => self.go_to(next),
+            None => self.say("All tasks are finished. Thank you!", false),
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Opened::Session(session) = &mut self.opened {
+            self.notices.extend(session.take_warnings());
+        }
+        if self.loader.poll(ctx) {
+            ctx.request_repaint();
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.read_keys(&ctx);
+        panels::top_bar_ui(self, ui);
+        panels::status_bar_ui(self, ui);
+        if self.session().is_some() {
+            panels::left_panel_ui(self, ui);
+            panels::right_panel_ui(self, ui);
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| self.central_ui(ui));
+        panels::help_ui(self, &ctx);
+        panels::skip_dialog_ui(self, &ctx);
+        self.apply_actions();
+    }
+}
+
+impl App {
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        let session = match &self.opened {
+            Opened::Failed { path, problems } => {
+                egui::Frame::central_panel(ui.style()).show(ui, |ui| {
+                    panels::problems_ui(ui, path, problems, &self.recent, &mut self.actions);
+                });
+                return;
+            }
+            Opened::Session(session) => session,
+        };
+        let task = session.task();
+        let image = self.loader.get(&task.image_path);
+        let bundle = session.bundle();
+        let color_of = |label: &str| {
+            bundle
+                .label(label)
+                .map_or(Color32::LIGHT_GRAY, |l| Color32::from_rgb(l.color[0], l.color[1], l.color[2]))
+        };
+        let input = CanvasInput {
+            image: &image,
+            image_size: egui::vec2(task.width as f32, task.height as f32),
+            annotation: session.annotation(),
+            color_of: &color_of,
+        };
+        let actions = self.canvas.ui(ui, &input);
+        self.actions.extend(actions.into_iter().map(Action::Canvas));
+    }
+
+    /// Panels push actions here; they run after layout.
+    pub(crate) fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    pub(crate) fn opened_session(&self) -> Option<&Session> {
+        self.session()
+    }
+
+    pub(crate) fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    pub(crate) fn current_label_index(&self) -> usize {
+        self.current_label
+    }
+
+    pub(crate) fn help_open(&mut self) -> &mut bool {
+        &mut self.show_help
+    }
+
+    pub(crate) fn skip_reason_mut(&mut self) -> Option<&mut String> {
+        self.skip_reason.as_mut()
+    }
+
+    pub(crate) fn recent(&self) -> &RecentBundles {
+        &self.recent
+    }
+
+    pub(crate) fn image_state(&self) -> Option<&ImageState> {
+        self.session().and_then(|s| self.loader.peek(&s.task().image_path))
+    }
+}

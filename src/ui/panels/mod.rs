@@ -1,0 +1,16 @@
+//! The panels around the canvas. Each reads the app's state and pushes [`Action`]s; none mutates the
+//! session directly.
+//!
+//! [`Action`]: crate::ui::app::Action
+
+mod overlays;
+mod problems;
+mod side;
+mod top_bar;
+mod tools;
+
+pub use overlays::{help_ui, skip_dialog_ui};
+pub use problems::problems_ui;
+pub use side::right_panel_ui;
+pub use tools::left_panel_ui;
+pub use top_bar::{status_bar_ui, top_bar_ui};

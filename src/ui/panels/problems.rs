@@ -1,0 +1,41 @@
+//! What the window shows when a bundle cannot be opened.
+
+use crate::domain::store::RecentBundles;
+use crate::ui::app::Action;
+use crate::ui::command::UiCommand;
+use std::path::Path;
+
+/// Every problem with the bundle at `path`, and ways on: open another, or a recent one.
+pub fn problems_ui(
+    ui: &mut egui::Ui,
+    path: &Path,
+    problems: &[String],
+    recent: &RecentBundles,
+    actions: &mut Vec<Action>,
+) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.heading(format!("This bundle cannot be opened: {}", path.display()));
+        ui.label(format!("{} problem(s):", problems.len()));
+        for problem in problems {
+            ui.colored_label(ui.visuals().error_fg_color, problem);
+        }
+        ui.separator();
+        if ui.button("Open another bundle…").clicked() {
+            actions.push(Action::Command(UiCommand::OpenBundle));
+        }
+        if !recent.bundles.is_empty() {
+            ui.label("Recent bundles:");
+            for bundle in &recent.bundles {
+                if ui
+                    .link(format!("{} — {}", bundle.title, bundle.path.display()))
+                    .clicked()
+                {
+                    actions.push(Action::OpenPath(bundle.path.clone()));
+                }
+            }
+        }
+        if ui.button("Open the sample bundle").clicked() {
+            actions.push(Action::OpenPath(crate::ui::sample_bundle_path()));
+        }
+    });
+}

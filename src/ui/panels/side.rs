@@ -1,0 +1,89 @@
+//! The right panel: the task's regions, the task list, and the instructions.
+
+use crate::domain::annotation::TaskStatus;
+use crate::ui::app::{Action, App};
+use crate::ui::command::UiCommand;
+use crate::ui::markdown::markdown_ui;
+use egui::{Color32, RichText};
+
+/// Regions (label, shape, visibility, click to select), tasks with their status, instructions.
+pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
+    let Some(session) = app.opened_session() else {
+        return;
+    };
+    let bundle = session.bundle();
+    let mut actions = Vec::new();
+    let mut show_instructions = app.instructions_visible();
+    egui::Panel::right("regions_tasks_instructions")
+        .resizable(true)
+        .default_size(300.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if let Some(hint) = &session.task().hint {
+                    ui.label(RichText::new(hint).italics());
+                    ui.separator();
+                }
+                ui.heading(format!("Regions ({})", session.annotation().regions.len()));
+                if session.annotation().regions.is_empty() {
+                    ui.label("None yet: pick a label and draw.");
+                }
+                for region in session.annotation().regions.iter().rev() {
+                    let selected = app.canvas.selected.as_deref() == Some(region.id.as_str());
+                    let hidden = app.canvas.hidden.contains(&region.id);
+                    let color = bundle
+                        .label(&region.label)
+                        .map_or(Color32::GRAY, |l| Color32::from_rgb(l.color[0], l.color[1], l.color[2]));
+                    ui.horizontal(|ui| {
+                        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                        ui.painter().rect_filled(rect, 2.0, color);
+                        let issues = region.shape.issues();
+                        let warn = if issues.is_empty() { "" } else { " ⚠" };
+                        let text = format!("{} · {} · {}{warn}", region.id, region.label, region.shape.kind());
+                        let mut response = ui.add(egui::Button::selectable(selected, text));
+                        if !issues.is_empty() {
+                            let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+                            response = response.on_hover_text(format!("This region {}.", list.join(" and ")));
+                        }
+                        if response.clicked() {
+                            actions.push(Action::Select(Some(region.id.clone())));
+                        }
+                        let eye = if hidden { "show" } else { "hide" };
+                        if ui.small_button(eye).on_hover_text(format!("{eye} {}", region.id)).clicked() {
+                            actions.push(Action::ToggleRegion(region.id.clone()));
+                        }
+                    });
+                }
+                ui.separator();
+                ui.heading("Tasks");
+                for (index, (task, status)) in bundle.tasks.iter().zip(session.statuses()).enumerate() {
+                    let mark = match status {
+                        TaskStatus::New => "○",
+                        TaskStatus::InProgress => "◐",
+                        TaskStatus::Submitted => "●",
+                        TaskStatus::Skipped => "⊘",
+                    };
+                    let current = index == session.task_index();
+                    let text = format!("{mark} {}  ({})", task.id, status.name().replace('_', " "));
+                    if ui.add(egui::Button::selectable(current, text)).clicked() && !current {
+                        actions.push(Action::GoToTask(index));
+                    }
+                }
+                if let Some(instructions) = &bundle.instructions {
+                    ui.separator();
+                    let header = egui::CollapsingHeader::new(format!(
+                        "Instructions ({})",
+                        UiCommand::ToggleInstructions.shortcut_text()
+                    ))
+                    .open(Some(show_instructions))
+                    .show(ui, |ui| markdown_ui(ui, instructions));
+                    if header.header_response.clicked() {
+                        show_instructions = !show_instructions;
+                        actions.push(Action::Command(UiCommand::ToggleInstructions));
+                    }
+                }
+            });
+        });
+    for action in actions {
+        app.push(action);
+    }
+}

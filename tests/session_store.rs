@@ -1,0 +1,229 @@
+//! The workspace on disk, driven through a session as the window drives it: resuming, unknown keys kept,
+//! corrupt files set aside, manifest changes noticed, region ids never reused.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use clickwork::domain::annotation::{Region, TaskStatus};
+use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use clickwork::domain::edit::Edit;
+use clickwork::domain::geometry::{Point, Shape};
+use clickwork::domain::session::{Session, SubmitRefused};
+use clickwork::domain::store::{Saver, Workspace};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+}
+
+fn png(path: &Path, w: u32, h: u32) {
+    image::RgbImage::from_pixel(w, h, image::Rgb([90, 140, 200])).save(path).unwrap();
+}
+
+fn write_bundle(root: &Path, tasks: &[(&str, &str)]) {
+    let tasks: Vec<Value> = tasks.iter().map(|(id, img)| json!({"id": id, "image": img})).collect();
+    let manifest = json!({
+        "format": "clickwork-bundle/1",
+        "id": "store-fixture",
+        "title": "Store fixture",
+        "min_regions": 1,
+        "labels": [{"name": "sky", "color": "#4a90d9"}, {"name": "tree", "color": "#2ea043"}],
+        "tasks": tasks
+    });
+    std::fs::write(root.join("bundle.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        std::fs::create_dir_all(&root).unwrap();
+        png(&root.join("a.png"), 64, 48);
+        png(&root.join("b.png"), 64, 48);
+        png(&root.join("c.png"), 64, 48);
+        write_bundle(&root, &[("a", "a.png"), ("b", "b.png"), ("c", "c.png")]);
+        Fixture { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("bundle")
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn bundle(&self) -> Bundle {
+        load_bundle(&self.root(), &LoadOptions::new(self.data().join("cache"))).unwrap()
+    }
+
+    fn open(&self) -> (Session, clickwork::domain::store::OpenReport) {
+        Session::open(self.bundle(), &self.data(), Saver::new(), t0()).unwrap()
+    }
+
+    fn annotation_path(&self, task: &str) -> PathBuf {
+        self.data().join("work/store-fixture/annotations").join(format!("{task}.json"))
+    }
+
+    fn read(&self, task: &str) -> Value {
+        serde_json::from_slice(&std::fs::read(self.annotation_path(task)).unwrap()).unwrap()
+    }
+}
+
+fn rect(id: &str) -> Region {
+    Region::new(id, "sky", Shape::rectangle(Point::new(1.0, 2.0), Point::new(30.0, 20.0)))
+}
+
+fn add(session: &mut Session, now: DateTime<Utc>) -> String {
+    let id = session.new_region_id();
+    session.apply(Edit::AddRegion { region: rect(&id), index: None }, now).unwrap();
+    id
+}
+
+#[test]
+fn every_change_is_saved_and_reopening_resumes_where_the_worker_left_off() {
+    let f = Fixture::new();
+    let (mut s, report) = f.open();
+    assert_eq!(report.manifest_change, None);
+    assert_eq!(s.task().id, "a");
+    add(&mut s, t0());
+    s.submit(t0() + Duration::seconds(30)).unwrap();
+    s.go_to(1, t0()).unwrap();
+    add(&mut s, t0() + Duration::seconds(40));
+    s.flush();
+    let a = f.read("a");
+    assert_eq!(a["status"], "submitted");
+    assert_eq!(a["updated_at"], "2026-11-28T12:00:30.000Z");
+    assert_eq!(a["regions"][0]["shape"], json!({"type": "rectangle", "points": [[1.0, 2.0], [30.0, 20.0]]}));
+    assert_eq!(f.read("b")["status"], "in_progress");
+    drop(s);
+
+    let (s, _) = f.open();
+    assert_eq!(s.task().id, "b", "resumes at the task last open");
+    assert_eq!(s.annotation().regions.len(), 1);
+    assert_eq!(s.statuses(), [TaskStatus::Submitted, TaskStatus::InProgress, TaskStatus::New]);
+}
+
+#[test]
+fn submit_is_refused_below_min_regions_and_next_unfinished_wraps() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    assert_eq!(s.submit(t0()), Err(SubmitRefused::TooFewRegions { needed: 1, have: 0 }));
+    assert_eq!(s.status(), TaskStatus::New);
+    s.go_to(2, t0()).unwrap();
+    add(&mut s, t0());
+    s.submit(t0()).unwrap();
+    assert_eq!(s.next_unfinished(), Some(0));
+    s.skip(Some("  blurry  "), t0());
+    s.flush();
+    assert_eq!(f.read("c")["skip_reason"], "blurry");
+}
+
+#[test]
+fn unknown_keys_survive_a_rewrite() {
+    let f = Fixture::new();
+    let (s, _) = f.open();
+    drop(s);
+    let file = json!({
+        "format": "clickwork-annotation/1",
+        "bundle_id": "store-fixture",
+        "task_id": "a",
+        "image": {"path": "a.png", "width": 64, "height": 48, "checksum": "abc"},
+        "status": "in_progress",
+        "regions": [{"id": "r1", "label": "sky", "shape": {"type": "point", "points": [[3.0, 4.0]]},
+                     "attributes": {"occluded": true}, "reviewer": "ana"}],
+        "updated_at": "2026-11-27T10:00:00.000Z",
+        "tool_version": "other-tool 2.1"
+    });
+    std::fs::write(f.annotation_path("a"), serde_json::to_vec(&file).unwrap()).unwrap();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    s.flush();
+    let back = f.read("a");
+    assert_eq!(back["tool_version"], "other-tool 2.1");
+    assert_eq!(back["image"]["checksum"], "abc");
+    assert_eq!(back["regions"][0]["reviewer"], "ana");
+    assert_eq!(back["regions"][0]["attributes"]["occluded"], true);
+    assert_eq!(back["regions"][1]["id"], "r2");
+}
+
+#[test]
+fn region_ids_are_never_reused_even_after_deleting_the_newest() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    let second = add(&mut s, t0());
+    assert_eq!(second, "r2");
+    s.apply(Edit::DeleteRegion { id: second }, t0()).unwrap();
+    assert_eq!(add(&mut s, t0()), "r3");
+    s.flush();
+    drop(s);
+    let (mut s, _) = f.open();
+    s.apply(Edit::DeleteRegion { id: "r3".into() }, t0()).unwrap();
+    assert_eq!(add(&mut s, t0()), "r4", "the high-water mark is saved with the task");
+}
+
+#[test]
+fn a_corrupt_annotation_file_is_set_aside_not_overwritten() {
+    let f = Fixture::new();
+    let (s, _) = f.open();
+    drop(s);
+    std::fs::write(f.annotation_path("a"), b"{\"format\": \"clickwork-annot").unwrap();
+    let (mut s, _) = f.open();
+    let warnings = s.take_warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("a.json") && warnings[0].contains("kept as"), "{}", warnings[0]);
+    let kept: Vec<_> = std::fs::read_dir(f.annotation_path("a").parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("a.unreadable-"))
+        .collect();
+    assert_eq!(kept.len(), 1);
+    add(&mut s, t0());
+    s.flush();
+    assert_eq!(f.read("a")["regions"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_changed_manifest_is_reported_and_work_on_changed_images_set_aside() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    s.go_to(1, t0()).unwrap();
+    add(&mut s, t0());
+    s.flush();
+    drop(s);
+
+    // The requester points task a at a new, bigger image, drops c and adds d.
+    png(&f.root().join("a2.png"), 80, 60);
+    png(&f.root().join("d.png"), 64, 48);
+    write_bundle(&f.root(), &[("a", "a2.png"), ("b", "b.png"), ("d", "d.png")]);
+    let later = t0() + Duration::hours(1);
+    let (workspace, report) = Workspace::open(&f.data(), &f.bundle(), later).unwrap();
+    let change = report.manifest_change.expect("the change is noticed");
+    assert_eq!(change.added, ["d"]);
+    assert_eq!(change.removed, ["c"]);
+    assert_eq!(change.image_changed, ["a"]);
+    assert_eq!(change.set_aside.len(), 1);
+    assert!(change.set_aside[0].exists());
+    assert!(change.describe().contains("started afresh"), "{}", change.describe());
+    assert!(!workspace.annotation_path("a").exists(), "old regions are not mixed with the new image");
+    assert!(workspace.annotation_path("b").exists(), "work on unchanged tasks stays");
+    drop(workspace);
+
+    // Reported once: opening again finds nothing new.
+    let (_, report) = Workspace::open(&f.data(), &f.bundle(), later).unwrap();
+    assert_eq!(report.manifest_change, None);
+}
+
+#[test]
+fn an_unwritable_workspace_is_an_error_naming_the_folder() {
+    let f = Fixture::new();
+    // A file where the data folder should be: creating the workspace fails.
+    std::fs::write(f.data(), b"not a folder").unwrap();
+    let err = Session::open(f.bundle(), &f.data(), Saver::new(), t0()).unwrap_err().to_string();
+    assert!(err.contains("data"), "{err}");
+}

@@ -1,0 +1,312 @@
+//! The real app driven with egui_kittest (no GPU, no display): draw, relabel, edit, undo, submit, and
+//! check what was saved; then restart on the same data folder and find everything again.
+
+use chrono::{DateTime, TimeZone, Utc};
+use clickwork::domain::bundle::LoadOptions;
+use clickwork::domain::geometry::{Point, Shape, ShapeKind};
+use clickwork::ui::app::App;
+use clickwork::ui::{AppConfig, Clock};
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+const W: u32 = 400;
+const H: u32 = 300;
+
+/// A small bundle: two labels with hotkeys, three tasks, at least one region per task.
+fn fixture_bundle(dir: &Path) -> PathBuf {
+    let root = dir.join("bundle");
+    std::fs::create_dir_all(root.join("images")).unwrap();
+    for (i, name) in ["a.png", "b.png", "c.png"].iter().enumerate() {
+        let img = image::RgbImage::from_fn(W, H, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, (i * 80) as u8])
+        });
+        img.save(root.join("images").join(name)).unwrap();
+    }
+    let manifest = serde_json::json!({
+        "format": "clickwork-bundle/1",
+        "id": "ui-fixture",
+        "title": "UI fixture",
+        "instructions": "# Outline things\n- sky is **1**\n- mountain is **2**",
+        "reward": {"per_task": "0.05", "currency": "USD"},
+        "min_regions": 1,
+        "labels": [
+            {"name": "sky", "color": "#4a90d9", "hotkey": 1},
+            {"name": "mountain", "color": "#f08a2b", "hotkey": 2}
+        ],
+        "tasks": [
+            {"id": "a", "image": "images/a.png"},
+            {"id": "b", "image": "images/b.png"},
+            {"id": "c", "image": "images/c.png"}
+        ]
+    });
+    std::fs::write(root.join("bundle.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    root
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    bundle: PathBuf,
+    data: PathBuf,
+    now: Arc<Mutex<DateTime<Utc>>>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = fixture_bundle(dir.path());
+        let data = dir.path().join("data");
+        Fixture {
+            _dir: dir,
+            bundle,
+            data,
+            now: Arc::new(Mutex::new(Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap())),
+        }
+    }
+
+    fn config(&self) -> AppConfig {
+        let now = Arc::clone(&self.now);
+        let clock: Clock = Arc::new(move || *now.lock().unwrap());
+        AppConfig {
+            data_dir: self.data.clone(),
+            bundle_path: Some(self.bundle.clone()),
+            load_options: LoadOptions::new(self.data.join("cache")),
+            clock,
+        }
+    }
+
+    fn harness(&self) -> Harness<'static, App> {
+        let config = self.config();
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_eframe(move |cc| App::new(cc, config));
+        harness.run_steps(3);
+        harness
+    }
+
+    fn annotation_file(&self, task: &str) -> Value {
+        let path = self.data.join("work/ui-fixture/annotations").join(format!("{task}.json"));
+        serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+            .unwrap()
+    }
+}
+
+fn screen(harness: &Harness<'_, App>, x: f64, y: f64) -> Pos2 {
+    harness.state().canvas.view.screen_from_image(Point::new(x, y))
+}
+
+fn click(harness: &mut Harness<'_, App>, p: Pos2) {
+    harness.hover_at(p);
+    harness.drag_at(p);
+    harness.drop_at(p);
+    harness.run_steps(2);
+}
+
+fn drag(harness: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
+    harness.hover_at(from);
+    harness.drag_at(from);
+    let mid = from + (to - from) * 0.5;
+    harness.hover_at(mid);
+    harness.hover_at(to);
+    harness.drop_at(to);
+    harness.run_steps(2);
+}
+
+fn press(harness: &mut Harness<'_, App>, key: Key) {
+    harness.key_press(key);
+    harness.run_steps(2);
+}
+
+fn press_mod(harness: &mut Harness<'_, App>, modifiers: Modifiers, key: Key) {
+    harness.key_press_modifiers(modifiers, key);
+    harness.run_steps(2);
+}
+
+fn regions(harness: &Harness<'_, App>) -> Vec<clickwork::domain::annotation::Region> {
+    harness.state().session().unwrap().annotation().regions.clone()
+}
+
+fn close(a: Point, b: Point) -> bool {
+    (a.x - b.x).abs() <= 1.0 && (a.y - b.y).abs() <= 1.0
+}
+
+#[test]
+fn opens_the_bundle_with_title_task_list_and_instructions() {
+    let f = Fixture::new();
+    let harness = f.harness();
+    let app = harness.state();
+    assert!(app.problems().is_empty(), "{:?}", app.problems());
+    assert_eq!(app.session().unwrap().bundle().title, "UI fixture");
+    assert!(app.instructions_visible(), "a fresh bundle opens its instructions");
+    harness.get_by_label_contains("Task 1 of 3");
+    harness.get_by_label_contains("Outline things");
+    harness.get_by_label_contains("sky  [1]");
+    harness.get_by_label("canvas");
+}
+
+#[test]
+fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+
+    // Rectangle by press-drag-release.
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    drag(&mut harness, a, b);
+    let r = regions(&harness);
+    assert_eq!(r.len(), 1, "one rectangle drawn");
+    assert_eq!(r[0].label, "sky");
+    let bbox = r[0].shape.bbox();
+    assert!(close(bbox.min, Point::new(40.0, 30.0)) && close(bbox.max, Point::new(160.0, 120.0)), "{bbox:?}");
+
+    // Polygon by clicks and Enter; label 2 first.
+    press(&mut harness, Key::Num2);
+    press(&mut harness, Key::P);
+    for (x, y) in [(200.0, 200.0), (300.0, 210.0), (280.0, 280.0), (210.0, 270.0)] {
+        let p = screen(&harness, x, y);
+        click(&mut harness, p);
+    }
+    press(&mut harness, Key::Enter);
+    let r = regions(&harness);
+    assert_eq!(r.len(), 2, "polygon closed with Enter");
+    assert_eq!(r[1].label, "mountain");
+    assert_eq!(r[1].shape.kind(), ShapeKind::Polygon);
+    assert_eq!(r[1].shape.points().len(), 4);
+    assert!(close(r[1].shape.points()[1], Point::new(300.0, 210.0)));
+
+    // Extreme-click box: four extremes in any order give the tight box.
+    press(&mut harness, Key::Num1);
+    press(&mut harness, Key::E);
+    for (x, y) in [(350.0, 20.0), (330.0, 90.0), (310.0, 50.0), (390.0, 60.0)] {
+        let p = screen(&harness, x, y);
+        click(&mut harness, p);
+    }
+    let r = regions(&harness);
+    assert_eq!(r.len(), 3, "extreme box made");
+    let bbox = r[2].shape.bbox();
+    assert!(close(bbox.min, Point::new(310.0, 20.0)) && close(bbox.max, Point::new(390.0, 90.0)), "{bbox:?}");
+
+    // A point.
+    press(&mut harness, Key::K);
+    let p = screen(&harness, 100.0, 250.0);
+    click(&mut harness, p);
+    let r = regions(&harness);
+    assert_eq!(r.len(), 4);
+    assert!(matches!(r[3].shape, Shape::Point { at } if close(at, Point::new(100.0, 250.0))));
+
+    // Select the rectangle and relabel it with a digit.
+    press(&mut harness, Key::V);
+    let inside = screen(&harness, 100.0, 75.0);
+    click(&mut harness, inside);
+    assert_eq!(harness.state().canvas.selected.as_deref(), Some(r[0].id.as_str()));
+    press(&mut harness, Key::Num2);
+    assert_eq!(regions(&harness)[0].label, "mountain", "digit relabels the selection");
+
+    // Move a polygon vertex by dragging it.
+    let from = screen(&harness, 300.0, 210.0);
+    let to = screen(&harness, 320.0, 200.0);
+    drag(&mut harness, from, to);
+    let moved = regions(&harness)[1].shape.points()[1];
+    assert!(close(moved, Point::new(320.0, 200.0)), "{moved:?}");
+
+    // Undo the move and the relabel; redo the relabel.
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(close(regions(&harness)[1].shape.points()[1], Point::new(300.0, 210.0)));
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert_eq!(regions(&harness)[0].label, "sky");
+    press_mod(&mut harness, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    assert_eq!(regions(&harness)[0].label, "mountain");
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Y);
+    assert!(close(regions(&harness)[1].shape.points()[1], Point::new(320.0, 200.0)));
+
+    // Submit: the task is saved as submitted and the next unfinished one opens.
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    harness.state().flush();
+    let saved = f.annotation_file("a");
+    assert_eq!(saved["format"], "clickwork-annotation/1");
+    assert_eq!(saved["status"], "submitted");
+    let saved_regions = saved["regions"].as_array().unwrap();
+    assert_eq!(saved_regions.len(), 4);
+    let labels: Vec<&str> = saved_regions.iter().map(|r| r["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["mountain", "mountain", "sky", "sky"]);
+    assert_eq!(saved_regions[0]["shape"]["type"], "rectangle");
+    let x0 = saved_regions[0]["shape"]["points"][0][0].as_f64().unwrap();
+    assert!((x0 - 40.0).abs() <= 1.0, "{x0}");
+    assert_eq!(saved["image"]["width"], W);
+
+    // Submitting an empty task is refused with a message (min_regions is 1).
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    assert!(harness.state().message().unwrap().text.contains("at least 1"));
+
+    // Draw on task b, then "crash": drop the app without closing anything properly.
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 10.0, 10.0), screen(&harness, 50.0, 60.0));
+    drag(&mut harness, a, b);
+    harness.state().flush();
+    drop(harness);
+
+    let harness = f.harness();
+    let app = harness.state();
+    let session = app.session().unwrap();
+    assert_eq!(session.task().id, "b", "resumes on the task the worker was on");
+    assert_eq!(session.annotation().regions.len(), 1, "the unsubmitted region on b is there");
+    assert_eq!(session.statuses()[0], clickwork::domain::annotation::TaskStatus::Submitted);
+    assert!(!app.instructions_visible(), "instructions are not forced open on a resumed bundle");
+}
+
+#[test]
+fn polygon_closes_by_clicking_its_first_vertex_and_backspace_removes_the_last() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    press(&mut harness, Key::P);
+    for (x, y) in [(50.0, 50.0), (150.0, 60.0), (250.0, 250.0), (140.0, 200.0)] {
+        let p = screen(&harness, x, y);
+        click(&mut harness, p);
+    }
+    press(&mut harness, Key::Backspace);
+    let first = screen(&harness, 50.0, 50.0);
+    click(&mut harness, first);
+    let r = regions(&harness);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].shape.points().len(), 3, "the last vertex was removed before closing");
+    // One undo removes the whole polygon: the draft was never an undo step.
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
+    assert!(regions(&harness).is_empty());
+    // Esc cancels a polygon in progress.
+    let p = screen(&harness, 10.0, 10.0);
+    click(&mut harness, p);
+    press(&mut harness, Key::Escape);
+    assert!(harness.state().canvas.draft.is_none());
+}
+
+#[test]
+fn skip_asks_for_a_reason_and_saves_it() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Space);
+    harness.get_by_label("Skip this task?");
+    harness.get_by_role(egui::accesskit::Role::TextInput).type_text("too dark");
+    harness.run_steps(2);
+    harness.get_by_label("Skip task").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    harness.state().flush();
+    let saved = f.annotation_file("a");
+    assert_eq!(saved["status"], "skipped");
+    assert_eq!(saved["skip_reason"], "too dark");
+}
+
+#[test]
+fn a_broken_bundle_shows_its_problems_instead_of_crashing() {
+    let f = Fixture::new();
+    std::fs::write(f.bundle.join("bundle.json"), b"{ not json").unwrap();
+    let harness = f.harness();
+    assert!(harness.state().session().is_none());
+    assert!(!harness.state().problems().is_empty());
+    harness.get_by_label_contains("bundle.json");
+}
