@@ -22,8 +22,11 @@ fn domain_never_imports_egui_or_eframe() {
     let offenders: Vec<String> = files
         .iter()
         .filter(|f| {
-            let text = std::fs::read_to_string(f).unwrap();
-            text.contains("egui") || text.contains("eframe")
+            // Comments may name the UI crates (to say they are not used); code may not.
+            std::fs::read_to_string(f).unwrap().lines().any(|line| {
+                let code = line.trim_start();
+                !code.starts_with("//") && (code.contains("egui") || code.contains("eframe"))
+            })
         })
         .map(|f| f.display().to_string())
         .collect();

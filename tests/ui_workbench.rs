@@ -310,3 +310,31 @@ fn a_broken_bundle_shows_its_problems_instead_of_crashing() {
     assert!(!harness.state().problems().is_empty());
     harness.get_by_label_contains("bundle.json");
 }
+
+#[test]
+fn the_sample_bundle_opens_with_its_instructions_and_first_image() {
+    let data = tempfile::tempdir().unwrap();
+    let config = AppConfig {
+        data_dir: data.path().to_owned(),
+        bundle_path: None,
+        load_options: LoadOptions::new(data.path().join("cache")),
+        clock: clickwork::ui::system_clock(),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, config));
+    harness.run_steps(2);
+    assert!(harness.state().problems().is_empty(), "{:?}", harness.state().problems());
+    assert!(harness.state().instructions_visible());
+    assert!(harness.state_mut().wait_for_image(std::time::Duration::from_secs(60)));
+    harness.run_steps(2);
+    assert!(harness.state().image_settled());
+    let session = harness.state().session().unwrap();
+    assert_eq!(session.bundle().id, "landscapes-sample");
+    // The help overlay lists every command.
+    harness.key_press(Key::F1);
+    harness.run_steps(2);
+    // The window's title and the Help command's own row.
+    assert_eq!(harness.query_all_by_label("Keyboard help").count(), 2);
+    harness.get_by_label("Extreme-click box tool");
+}

@@ -181,8 +181,7 @@ impl Annotation {
                 self.reshape(id, |shape| shape.with_vertex_removed(*index).ok_or(*index))
             }
             Edit::Relabel { id, label } => {
-                let at = self.require(id)?;
-                let region = &mut self.regions[at];
+                let region = self.require_mut(id)?;
                 let old = std::mem::replace(&mut region.label, label.clone());
                 Ok(Edit::Relabel {
                     id: id.clone(),
@@ -197,14 +196,20 @@ impl Annotation {
             .ok_or_else(|| EditError::NoSuchRegion(id.to_owned()))
     }
 
+    fn require_mut(&mut self, id: &str) -> Result<&mut Region, EditError> {
+        self.regions
+            .iter_mut()
+            .find(|r| r.id == id)
+            .ok_or_else(|| EditError::NoSuchRegion(id.to_owned()))
+    }
+
     /// Replaces the shape of region `id` with `change(old)`; a failed change names the bad vertex.
     fn reshape(
         &mut self,
         id: &str,
         change: impl FnOnce(&Shape) -> Result<Shape, usize>,
     ) -> Result<Edit, EditError> {
-        let at = self.require(id)?;
-        let region = &mut self.regions[at];
+        let region = self.require_mut(id)?;
         let new_shape = change(&region.shape).map_err(|index| EditError::BadVertex {
             id: id.to_owned(),
             index,

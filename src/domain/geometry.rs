@@ -400,18 +400,21 @@ impl Shape {
                     issues.push(ShapeIssue::ZeroArea);
                 }
             }
-            Shape::Polygon { .. } => {
-                if self.area() <= 0.0 {
-                    issues.push(ShapeIssue::ZeroArea);
-                }
-                if let Some(poly) = self.to_geo() {
-                    let crosses = poly
-                        .validation_errors()
+            Shape::Polygon { points } => {
+                let flat = points.windows(3).all(|w| match w {
+                    [a, b, c] => ((b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y)).abs() <= f64::EPSILON,
+                    _ => true,
+                });
+                let crosses = self.to_geo().is_some_and(|poly| {
+                    poly.validation_errors()
                         .iter()
-                        .any(|e| matches!(e, geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)));
-                    if crosses && !issues.contains(&ShapeIssue::ZeroArea) {
-                        issues.push(ShapeIssue::SelfIntersection);
-                    }
+                        .any(|e| matches!(e, geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)))
+                });
+                // A bow-tie's signed areas cancel out; it is reported as crossing, not as empty.
+                if flat || (!crosses && self.area() <= 0.0) {
+                    issues.push(ShapeIssue::ZeroArea);
+                } else if crosses {
+                    issues.push(ShapeIssue::SelfIntersection);
                 }
             }
         }

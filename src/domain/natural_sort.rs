@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(natural_cmp("a1", "a01"), Ordering::Greater);
         assert_eq!(
             sorted(&["a2", "a01", "a1", "a002"]),
-            ["a002", "a01", "a1", "a2"]
+            ["a01", "a1", "a002", "a2"]
         );
     }
 

@@ -30,6 +30,8 @@ pub struct Session {
     saver: Saver,
     statuses: Vec<TaskStatus>,
     current: usize,
+    /// A copy of `bundle.tasks[current]`, so that reading it needs no index.
+    task: Task,
     file: AnnotationFile,
     annotation: Annotation,
     history: History,
@@ -62,7 +64,9 @@ impl Session {
             message: "the bundle has no tasks".to_owned(),
         })?;
         let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
+        let task = task.clone();
         let mut session = Session {
+            task,
             annotation: file.annotation(),
             file,
             bundle,
@@ -94,8 +98,7 @@ impl Session {
 
     /// The open task.
     pub fn task(&self) -> &Task {
-        // `current` is always a valid index: it is only set from positions in `bundle.tasks`.
-        &self.bundle.tasks[self.current]
+        &self.task
     }
 
     /// The open task's regions.
@@ -195,6 +198,7 @@ impl Session {
         self.warnings.extend(warning);
         self.annotation = file.annotation();
         self.file = file;
+        self.task = task.clone();
         self.current = index;
         self.history.clear();
         self.record_current(now);

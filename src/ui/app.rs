@@ -13,9 +13,6 @@ use crate::ui::{AppConfig, initial_bundle, panels};
 use egui::Color32;
 use std::path::{Path, PathBuf};
 
-/// The largest texture side we ask for: every desktop GPU of the last decade takes 8192.
-const MAX_TEXTURE_SIDE: u32 = 8192;
-
 /// What the window shows: an open bundle, or why it could not be opened.
 enum Opened {
     Session(Box<Session>),
@@ -71,6 +68,8 @@ pub struct App {
     show_help: bool,
     show_instructions: bool,
     skip_reason: Option<String>,
+    /// Prefetching waits for the first frame, when the GPU's texture limit is known.
+    prefetch_pending: bool,
     recent: RecentBundles,
     actions: Vec<Action>,
     ctx: egui::Context,
@@ -81,9 +80,7 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         let wake_ctx = ctx.clone();
-        let loader = ImageLoader::new(config.load_options.max_pixels, MAX_TEXTURE_SIDE, move || {
-            wake_ctx.request_repaint()
-        });
+        let loader = ImageLoader::new(config.load_options.max_pixels, move || wake_ctx.request_repaint());
         let path = initial_bundle(config.bundle_path.as_deref(), &config.data_dir);
         let recent = RecentBundles::load(&config.data_dir).unwrap_or_default();
         let mut app = App {
@@ -100,6 +97,7 @@ impl App {
             show_help: false,
             show_instructions: false,
             skip_reason: None,
+            prefetch_pending: false,
             recent,
             actions: Vec::new(),
             ctx,
@@ -137,7 +135,7 @@ impl App {
                 self.opened = Opened::Session(Box::new(session));
                 self.current_label = 0;
                 self.canvas.reset_for_task();
-                self.prefetch();
+                self.prefetch_pending = true;
                 self.set_title(&format!("clickwork — {title}"));
                 self.recent.push(path, &title, now);
                 if let Err(e) = self.recent.save(&self.config.data_dir) {
@@ -199,6 +197,15 @@ impl App {
                 )
             })
             .unwrap_or(true)
+    }
+
+    /// Blocks until the current task's image is decoded or failed, up to `timeout` (tests and benchmarks).
+    pub fn wait_for_image(&mut self, timeout: std::time::Duration) -> bool {
+        let Some(path) = self.session().map(|s| s.task().image_path.clone()) else {
+            return true;
+        };
+        let ctx = self.ctx.clone();
+        self.loader.wait_for(&ctx, &path, timeout)
     }
 
     /// Blocks until every save so far is on disk (tests; the app flushes on exit by itself).
@@ -358,6 +365,11 @@ impl App {
         }
     }
 
+    /// Applies `edit` to the open task as if the worker had made it (one undo step, saved).
+    pub fn apply_edit(&mut self, edit: Edit) {
+        self.edit(edit);
+    }
+
     fn edit(&mut self, edit: Edit) {
         let now = (self.config.clock)();
         let Opened::Session(session) = &mut self.opened else {
@@ -488,7 +500,7 @@ impl App {
         match session.go_to(index, now) {
             Ok(()) => {
                 self.canvas.reset_for_task();
-                self.prefetch();
+                self.prefetch_pending = true;
             }
             Err(e) => self.say(format!("could not open the task: {e}"), true),
         }
@@ -506,6 +518,10 @@ impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         if let Opened::Session(session) = &mut self.opened {
             self.notices.extend(session.take_warnings());
+        }
+        self.loader.set_max_side(ctx.input(|i| i.max_texture_side));
+        if std::mem::take(&mut self.prefetch_pending) {
+            self.prefetch();
         }
         if self.loader.poll(ctx) {
             ctx.request_repaint();
@@ -582,13 +598,5 @@ impl App {
 
     pub(crate) fn skip_reason_mut(&mut self) -> Option<&mut String> {
         self.skip_reason.as_mut()
-    }
-
-    pub(crate) fn recent(&self) -> &RecentBundles {
-        &self.recent
-    }
-
-    pub(crate) fn image_state(&self) -> Option<&ImageState> {
-        self.session().and_then(|s| self.loader.peek(&s.task().image_path))
     }
 }

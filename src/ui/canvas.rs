@@ -55,8 +55,10 @@ impl Tool {
 
 /// What the grabbed part of a region is, while dragging in the select tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Grab {
+pub enum Grab {
+    /// The whole region moves.
     Body,
+    /// One vertex moves.
     Vertex(usize),
 }
 
@@ -189,7 +191,27 @@ impl Canvas {
     /// Wheel zooms about the cursor; middle-drag or Space+drag pans.
     fn navigate(&mut self, ui: &egui::Ui, response: &egui::Response) {
         if let Some(hover) = response.hover_pos() {
-            let (scroll, zoom) = ui.input(|i| (i.raw_scroll_delta.y, i.zoom_delta()));
+            // Raw wheel events, not the smoothed delta: zooming answers at once and needs no animation
+            // frames. Ctrl+wheel is egui's own zoom gesture and arrives in `zoom_delta` instead.
+            let (scroll, zoom) = ui.input(|i| {
+                let wheel: f32 = if i.modifiers.command || i.modifiers.ctrl {
+                    0.0
+                } else {
+                    i.raw
+                        .events
+                        .iter()
+                        .filter_map(|e| match e {
+                            egui::Event::MouseWheel { unit, delta, .. } => Some(match unit {
+                                egui::MouseWheelUnit::Point => delta.y,
+                                egui::MouseWheelUnit::Line => delta.y * 40.0,
+                                egui::MouseWheelUnit::Page => delta.y * 400.0,
+                            }),
+                            _ => None,
+                        })
+                        .sum()
+                };
+                (wheel, i.zoom_delta())
+            });
             let factor = (scroll * 0.0015).exp() * zoom;
             if (factor - 1.0).abs() > f32::EPSILON {
                 self.view.zoom_about(hover, factor);
@@ -311,7 +333,8 @@ impl Canvas {
         actions: &mut Vec<CanvasAction>,
     ) {
         let ann = input.annotation;
-        let hit_at = |p: Point| ann.hit_test(p, tolerance, |r| self.is_visible(r));
+        let (all_visible, hidden) = (self.regions_visible, self.hidden.clone());
+        let hit_at = |p: Point| ann.hit_test(p, tolerance, |r| all_visible && !hidden.contains(&r.id));
         if response.drag_started_by(PointerButton::Primary)
             && let Some(from) = press
         {

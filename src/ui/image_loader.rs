@@ -1,7 +1,7 @@
 //! Images decode on worker threads and arrive over a channel; each becomes one texture, kept in a small
 //! cache. Loads nobody wants any more are dropped before decoding.
 
-use crate::domain::image_decode::{DecodedImage, decode_for_display};
+use crate::domain::image_decode::decode_for_display;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -30,9 +30,13 @@ pub enum ImageState {
 
 struct Request {
     path: PathBuf,
+    /// The GPU's largest texture side when the request was made.
+    max_side: u32,
 }
 
-type Decoded = (PathBuf, Result<DecodedImage, String>);
+/// A decoded image converted to egui's format on the worker thread (the premultiplying conversion of a
+/// 12-megapixel photo takes tens of milliseconds: not for the UI thread), with its full size.
+type Decoded = (PathBuf, Result<(egui::ColorImage, egui::Vec2), String>);
 
 /// Decodes images in the background and keeps their textures.
 pub struct ImageLoader {
@@ -41,11 +45,14 @@ pub struct ImageLoader {
     wanted: Arc<Mutex<HashSet<PathBuf>>>,
     cache: HashMap<PathBuf, (ImageState, u64)>,
     tick: u64,
+    max_side: u32,
 }
 
 impl ImageLoader {
-    /// Starts the decoder threads. `wake` repaints the window when an image is ready.
-    pub fn new(max_pixels: u64, max_side: u32, wake: impl Fn() + Send + Sync + 'static) -> Self {
+    /// Starts the decoder threads. `wake` repaints the window when an image is ready. Images are
+    /// downscaled to the GPU's texture limit, set with [`ImageLoader::set_max_side`] before the first
+    /// request.
+    pub fn new(max_pixels: u64, wake: impl Fn() + Send + Sync + 'static) -> Self {
         let (req_tx, req_rx) = mpsc::channel::<Request>();
         let (res_tx, res_rx) = mpsc::channel::<Decoded>();
         let req_rx = Arc::new(Mutex::new(req_rx));
@@ -69,7 +76,14 @@ impl ImageLoader {
                         if !still_wanted {
                             continue;
                         }
-                        let result = decode_for_display(&request.path, max_pixels, max_side).map_err(|e| e.to_string());
+                        let result = decode_for_display(&request.path, max_pixels, request.max_side)
+                            .map(|image| {
+                                let size = [image.width as usize, image.height as usize];
+                                let color = egui::ColorImage::from_rgba_unmultiplied(size, &image.rgba);
+                                let full = egui::vec2(image.full_width as f32, image.full_height as f32);
+                                (color, full)
+                            })
+                            .map_err(|e| e.to_string());
                         if res_tx.send((request.path, result)).is_err() {
                             return;
                         }
@@ -86,7 +100,13 @@ impl ImageLoader {
             wanted,
             cache: HashMap::new(),
             tick: 0,
+            max_side: 2048,
         }
+    }
+
+    /// The largest texture side the GPU takes (egui reports it once the window exists).
+    pub fn set_max_side(&mut self, max_side: usize) {
+        self.max_side = u32::try_from(max_side).unwrap_or(u32::MAX).max(1);
     }
 
     /// The state of `path`, asking for it to be decoded if it is not known yet.
@@ -131,7 +151,11 @@ impl ImageLoader {
         if let Ok(mut wanted) = self.wanted.lock() {
             wanted.insert(path.to_owned());
         }
-        if self.requests.send(Request { path: path.to_owned() }).is_err() {
+        let request = Request {
+            path: path.to_owned(),
+            max_side: self.max_side,
+        };
+        if self.requests.send(request).is_err() {
             self.cache.insert(
                 path.to_owned(),
                 (ImageState::Failed(format!("{}: no decoder thread is running", path.display())), self.tick),
@@ -143,27 +167,52 @@ impl ImageLoader {
     pub fn poll(&mut self, ctx: &egui::Context) -> bool {
         let mut changed = false;
         while let Ok((path, result)) = self.results.try_recv() {
-            if let Ok(mut wanted) = self.wanted.lock() {
-                wanted.remove(&path);
-            }
-            let state = match result {
-                Ok(image) => {
-                    let size = [image.width as usize, image.height as usize];
-                    let color = egui::ColorImage::from_rgba_unmultiplied(size, &image.rgba);
-                    let texture = ctx.load_texture(path.display().to_string(), color, egui::TextureOptions::LINEAR);
-                    ImageState::Ready {
-                        texture,
-                        full_size: egui::vec2(image.full_width as f32, image.full_height as f32),
-                    }
-                }
-                Err(message) => ImageState::Failed(message),
-            };
-            self.tick += 1;
-            self.cache.insert(path, (state, self.tick));
+            self.store(ctx, path, result);
             changed = true;
         }
-        self.evict();
         changed
+    }
+
+    fn store(&mut self, ctx: &egui::Context, path: PathBuf, result: Result<(egui::ColorImage, egui::Vec2), String>) {
+        if let Ok(mut wanted) = self.wanted.lock() {
+            wanted.remove(&path);
+        }
+        let state = match result {
+            Ok((color, _)) if color.size.iter().any(|&side| side > self.max_side as usize) => {
+                // Decoded for a larger texture limit than this GPU has: decode again, smaller.
+                self.cache.remove(&path);
+                self.request(&path);
+                return;
+            }
+            Ok((color, full_size)) => {
+                let texture = ctx.load_texture(path.display().to_string(), color, egui::TextureOptions::LINEAR);
+                ImageState::Ready { texture, full_size }
+            }
+            Err(message) => ImageState::Failed(message),
+        };
+        self.tick += 1;
+        self.cache.insert(path, (state, self.tick));
+        self.evict();
+    }
+
+    /// Blocks until `path` is decoded (or failed), up to `timeout`; for tests and benchmarks, which must
+    /// not poll with sleeps. Returns true when it is settled.
+    pub fn wait_for(&mut self, ctx: &egui::Context, path: &Path, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            self.poll(ctx);
+            if !matches!(self.peek(path), None | Some(ImageState::Loading)) {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            match self.results.recv_timeout(left) {
+                Ok((done, result)) => self.store(ctx, done, result),
+                Err(_) => return false,
+            }
+        }
     }
 
     /// True while any image is still decoding.

@@ -1,6 +1,6 @@
 //! How files of a bundle are named in problems: as the user can find them, not as the cache holds them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Names files of a bundle for problems.
 #[derive(Clone, Debug)]
@@ -33,17 +33,6 @@ impl FileNames {
             FileNames::Zip { zip, .. } => zip.display().to_string(),
         }
     }
-
-    /// The name of a file given by its path inside the bundle `root`.
-    pub fn file_at(&self, root: &Path, path: &Path) -> String {
-        match path.strip_prefix(root) {
-            Ok(rel) => {
-                let rel: Vec<String> = rel.iter().map(|c| c.to_string_lossy().into_owned()).collect();
-                self.file(&rel.join("/"))
-            }
-            Err(_) => path.display().to_string(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -59,7 +48,6 @@ mod tests {
             prefix: "sky/".into(),
         };
         assert_eq!(zip.file("images/a.png"), "sky.zip!/sky/images/a.png");
-        assert_eq!(zip.file_at(Path::new("/c/x/sky"), Path::new("/c/x/sky/images/a.png")), "sky.zip!/sky/images/a.png");
         assert_eq!(zip.bundle(), "sky.zip");
     }
 }

@@ -6,6 +6,7 @@ use std::fs;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::field::{Field, describe};
@@ -33,8 +34,22 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
         let (line, column) = super::json_location::line_column(&String::from_utf8_lossy(valid), valid.len());
         BundleErrors::single(Problem::at(&file, line, Some(column), "is not UTF-8 text"))
     })?;
-    let raw: RawManifest =
-        serde_json::from_str(text).map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+    // Checked here because serde would read a top-level list into the raw struct field by field.
+    if !value.is_object() {
+        return Err(BundleErrors::single(Problem::at(
+            &file,
+            1,
+            Some(1),
+            format!(
+                "the manifest must be a JSON object `{{\"format\": \"{FORMAT}\", ...}}`, found {}",
+                describe(&value)
+            ),
+        )));
+    }
+    // The raw types accept any object (see `Field`), so this cannot fail; a failure would still be
+    // reported rather than unwrapped.
+    let raw = RawManifest::deserialize(&value).map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
     let mut checker = Checker {
         opened,
         file,
@@ -45,21 +60,15 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     checker.report.finish(bundle)
 }
 
-/// A serde_json error as a problem, without the position repeated in the message.
+/// A serde_json syntax error as a problem, without the position repeated in the message.
 fn json_error_problem(file: &str, e: &serde_json::Error) -> Problem {
     let full = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&position).unwrap_or(&full);
-    let message = match e.classify() {
-        // The only data error the all-accepting raw types can raise is a top level that is not an
-        // object (or a repeated top-level key, which serde names).
-        serde_json::error::Category::Data if message.starts_with("invalid type") => {
-            "the manifest must be a JSON object: `{ \"format\": \"clickwork-bundle/1\", ... }`".to_owned()
-        }
-        serde_json::error::Category::Data => message.to_owned(),
-        _ => format!("invalid JSON: {message}"),
-    };
-    Problem::at(file, e.line(), Some(e.column()), message)
+    if e.line() == 0 {
+        return Problem::in_file(file, format!("invalid manifest: {message}"));
+    }
+    Problem::at(file, e.line(), Some(e.column()), format!("invalid JSON: {message}"))
 }
 
 /// Walks the raw manifest, reporting problems and building the bundle's parts.
@@ -324,28 +333,30 @@ impl Checker<'_> {
         let mut first_by_hotkey: HashMap<u8, String> = HashMap::new();
         for (i, raw) in raw_labels.iter().enumerate() {
             let path = JsonPath::root().key("labels").index(i);
-            let Some(label) = self.label(raw, &path) else {
-                continue;
-            };
-            if let Some(first) = first_by_name.get(&label.name) {
-                self.problem(
-                    &path.key("name"),
-                    format!("label {:?} is listed twice (first as labels[{first}])", label.name),
-                );
-            } else {
-                first_by_name.insert(label.name.clone(), i);
-            }
-            if let Some(hotkey) = label.hotkey {
-                if let Some(owner) = first_by_hotkey.get(&hotkey) {
+            // Repeats are checked on the raw values, so a label with another problem still counts.
+            let name = raw.valid().and_then(|l| l.name.valid());
+            if let Some(name) = name {
+                if let Some(first) = first_by_name.get(name) {
                     self.problem(
-                        &path.key("hotkey"),
-                        format!("hotkey {hotkey} is already used by label {owner:?}"),
+                        &path.key("name"),
+                        format!("label {name:?} is listed twice (first as labels[{first}])"),
                     );
                 } else {
-                    first_by_hotkey.insert(hotkey, label.name.clone());
+                    first_by_name.insert(name.clone(), i);
                 }
             }
-            labels.push(label);
+            if let Some(hotkey) = raw.valid().and_then(|l| hotkey_digit(&l.hotkey)) {
+                let owner = name.cloned().unwrap_or_else(|| format!("labels[{i}]"));
+                if let Some(first) = first_by_hotkey.get(&hotkey) {
+                    self.problem(
+                        &path.key("hotkey"),
+                        format!("hotkey {hotkey} is already used by label {first:?}"),
+                    );
+                } else {
+                    first_by_hotkey.insert(hotkey, owner);
+                }
+            }
+            labels.extend(self.label(raw, &path));
         }
         labels
     }
@@ -391,28 +402,20 @@ impl Checker<'_> {
 
     /// `Ok(None)` when absent, `Err(())` when reported as wrong.
     fn hotkey(&mut self, field: &Field<RawHotkey>, path: &JsonPath) -> Result<Option<u8>, ()> {
-        let digit = match field {
-            Field::Missing | Field::Null => return Ok(None),
-            Field::Valid(RawHotkey::Number(n)) => u8::try_from(*n).ok(),
-            Field::Valid(RawHotkey::Text(s)) => match s.as_bytes() {
-                [d] if d.is_ascii_digit() => Some(d - b'0'),
-                _ => None,
-            },
-            Field::Invalid(_) => None,
-        };
-        match digit {
-            Some(d) if (1..=9).contains(&d) => Ok(Some(d)),
-            _ => {
-                let found = match field {
-                    Field::Valid(RawHotkey::Number(n)) => format!("the number {n}"),
-                    Field::Valid(RawHotkey::Text(s)) => describe(&Value::from(s.as_str())),
-                    Field::Invalid(v) => describe(v),
-                    Field::Missing | Field::Null => "null".to_owned(),
-                };
-                self.problem(path, format!("must be a digit key from 1 to 9, found {found}"));
-                Err(())
-            }
+        if matches!(field, Field::Missing | Field::Null) {
+            return Ok(None);
         }
+        if let Some(digit) = hotkey_digit(field) {
+            return Ok(Some(digit));
+        }
+        let found = match field {
+            Field::Valid(RawHotkey::Number(n)) => format!("the number {n}"),
+            Field::Valid(RawHotkey::Text(s)) => describe(&Value::from(s.as_str())),
+            Field::Invalid(v) => describe(v),
+            Field::Missing | Field::Null => "null".to_owned(),
+        };
+        self.problem(path, format!("must be a digit key from 1 to 9, found {found}"));
+        Err(())
     }
 
     fn tasks(&mut self, field: &Field<Vec<Field<RawTask>>>, labels: &[Label]) -> Vec<Task> {
@@ -696,6 +699,19 @@ impl Checker<'_> {
         }
         Some(shape)
     }
+}
+
+/// The digit of a well-formed hotkey (`3` or `"3"`, 1 to 9).
+fn hotkey_digit(field: &Field<RawHotkey>) -> Option<u8> {
+    let digit = match field {
+        Field::Valid(RawHotkey::Number(n)) => u8::try_from(*n).ok()?,
+        Field::Valid(RawHotkey::Text(s)) => match s.as_bytes() {
+            [d] if d.is_ascii_digit() => d - b'0',
+            _ => return None,
+        },
+        _ => return None,
+    };
+    (1..=9).contains(&digit).then_some(digit)
 }
 
 /// A non-negative decimal written as digits with an optional fraction: `"0.05"`, `"12"`.

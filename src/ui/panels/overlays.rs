@@ -22,7 +22,7 @@ pub fn help_ui(app: &mut App, ctx: &egui::Context) {
                     ui.end_row();
                 }
                 ui.label("Pick a label, or relabel the selected region");
-                ui.monospace("1 … 9");
+                ui.monospace("1-9");
                 ui.end_row();
                 ui.label("Nudge the selected region (Shift: 10 px)");
                 ui.monospace("Arrows");
@@ -43,7 +43,7 @@ pub fn skip_dialog_ui(app: &mut App, ctx: &egui::Context) {
         return;
     };
     let mut action = None;
-    egui::Modal::new(egui::Id::new("skip_dialog")).show(ctx, |ui| {
+    egui::Modal::new(egui::Id::unique("skip_dialog")).show(ctx, |ui| {
         ui.heading("Skip this task?");
         let label = ui.label("Reason (optional):");
         let edit = ui.add(

@@ -37,7 +37,7 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                         let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                         ui.painter().rect_filled(rect, 2.0, color);
                         let issues = region.shape.issues();
-                        let warn = if issues.is_empty() { "" } else { " ⚠" };
+                        let warn = if issues.is_empty() { "" } else { " (!)" };
                         let text = format!("{} · {} · {}{warn}", region.id, region.label, region.shape.kind());
                         let mut response = ui.add(egui::Button::selectable(selected, text));
                         if !issues.is_empty() {
@@ -56,14 +56,14 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                 ui.separator();
                 ui.heading("Tasks");
                 for (index, (task, status)) in bundle.tasks.iter().zip(session.statuses()).enumerate() {
-                    let mark = match status {
-                        TaskStatus::New => "○",
-                        TaskStatus::InProgress => "◐",
-                        TaskStatus::Submitted => "●",
-                        TaskStatus::Skipped => "⊘",
+                    let color = match status {
+                        TaskStatus::New => ui.visuals().weak_text_color(),
+                        TaskStatus::InProgress => ui.visuals().warn_fg_color,
+                        TaskStatus::Submitted => Color32::from_rgb(80, 180, 90),
+                        TaskStatus::Skipped => ui.visuals().error_fg_color,
                     };
                     let current = index == session.task_index();
-                    let text = format!("{mark} {}  ({})", task.id, status.name().replace('_', " "));
+                    let text = RichText::new(format!("{}  ({})", task.id, status.name().replace('_', " "))).color(color);
                     if ui.add(egui::Button::selectable(current, text)).clicked() && !current {
                         actions.push(Action::GoToTask(index));
                     }

@@ -1,0 +1,155 @@
+//! Task bundles: what a requester hands out, opened from a folder or a zip and checked once.
+//!
+//! Parse, don't validate: the manifest is read into raw serde types that accept any JSON
+//! ([`manifest`]'s types), then checked in one pass that collects every problem with its file, line and
+//! column ([`validate`]); a [`Bundle`] exists only when there was none. A plain folder of images is a
+//! bundle too ([`folder`]), and a zip is extracted into the app's cache and read as a folder
+//! ([`archive`]). The format is documented for requesters in `docs/bundle-format.md`.
+
+mod archive;
+mod field;
+mod folder;
+mod ids;
+mod image_check;
+mod json_location;
+mod manifest;
+mod model;
+mod names;
+mod paths;
+mod problem;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use archive::{MAX_ENTRIES, MAX_UNPACKED_BYTES};
+pub use folder::{DEFAULT_LABEL, LABELS_FILE, PALETTE};
+pub use ids::{MAX_ID_LEN, id_problem};
+pub use image_check::MAX_PIXELS_ENV;
+pub use manifest::{FORMAT, MANIFEST_FILE};
+pub use model::{Bundle, Label, Reward, Task};
+pub use problem::{BundleErrors, Problem};
+
+use names::FileNames;
+
+/// How bundles are opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Images whose header declares more pixels than this are refused (without being decoded).
+    pub max_pixels: u64,
+    /// A folder the app owns; zips are extracted under `<cache_dir>/zip/`.
+    pub cache_dir: PathBuf,
+}
+
+impl LoadOptions {
+    /// 16384×16384: larger images exhaust memory when decoded on a worker's laptop.
+    pub const DEFAULT_MAX_PIXELS: u64 = 268_435_456;
+
+    /// Options with the default pixel limit.
+    pub fn new(cache_dir: PathBuf) -> Self {
+        LoadOptions {
+            max_pixels: Self::DEFAULT_MAX_PIXELS,
+            cache_dir,
+        }
+    }
+}
+
+/// Where an opened bundle lives, shared by the manifest and image-folder loaders.
+struct Opened<'a> {
+    /// What the user opened (absolute).
+    source: &'a Path,
+    /// The canonical folder holding the bundle's files.
+    root: &'a Path,
+    /// How files are named in problems.
+    names: &'a FileNames,
+    /// The pixel limit in force.
+    max_pixels: u64,
+}
+
+/// Opens the bundle at `path`: a folder (with or without `bundle.json`), a `bundle.json` file (its folder
+/// is opened), or a `.zip` of such a folder. Every problem found is returned at once.
+pub fn load_bundle(path: &Path, options: &LoadOptions) -> Result<Bundle, BundleErrors> {
+    let shown = path.display().to_string();
+    let fail = |message: String| BundleErrors::single(Problem::in_file(&shown, message));
+    let meta = path.metadata().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => fail("does not exist".to_owned()),
+        _ => fail(format!("cannot be read ({e})")),
+    })?;
+    let absolute = std::path::absolute(path).map_err(|e| fail(format!("cannot be resolved ({e})")))?;
+    if meta.is_dir() {
+        return load_folder(&absolute, path, options);
+    }
+    if path.file_name().is_some_and(|name| name == MANIFEST_FILE) {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let absolute = absolute.parent().map_or_else(|| absolute.clone(), Path::to_path_buf);
+        return load_folder(&absolute, folder, options);
+    }
+    if archive::looks_like_zip(path) {
+        return load_zip(&absolute, path, options);
+    }
+    Err(fail(format!(
+        "is not a bundle: open a folder, a .zip of a folder, or a {MANIFEST_FILE}"
+    )))
+}
+
+/// A folder bundle; `shown` is the folder as the user named it.
+fn load_folder(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bundle, BundleErrors> {
+    let root = absolute.canonicalize().map_err(|e| {
+        BundleErrors::single(Problem::in_file(shown.display().to_string(), format!("cannot be read ({e})")))
+    })?;
+    let names = FileNames::Folder(shown.to_path_buf());
+    let opened = Opened {
+        source: absolute,
+        root: &root,
+        names: &names,
+        max_pixels: options.max_pixels,
+    };
+    if root.join(MANIFEST_FILE).exists() {
+        return validate::from_manifest(&opened);
+    }
+    let title = folder_title(&root);
+    folder::from_images(&opened, &title, &root)
+}
+
+/// A zip bundle; `shown` is the zip as the user named it.
+fn load_zip(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bundle, BundleErrors> {
+    let extracted = archive::extract(absolute, shown, &options.cache_dir)?;
+    let names = archive::file_names(shown, &extracted);
+    let opened = Opened {
+        source: absolute,
+        root: &extracted.root,
+        names: &names,
+        max_pixels: options.max_pixels,
+    };
+    if extracted.root.join(MANIFEST_FILE).exists() {
+        return validate::from_manifest(&opened);
+    }
+    // The id follows the zip's location, as a folder's follows the folder's.
+    let identity = absolute.canonicalize().unwrap_or_else(|_| absolute.to_path_buf());
+    let title = match extracted.prefix.strip_suffix('/') {
+        Some(top) if !top.is_empty() => top.to_owned(),
+        _ => absolute
+            .file_stem()
+            .map_or_else(|| "bundle".to_owned(), |s| s.to_string_lossy().into_owned()),
+    };
+    folder::from_images(&opened, &title, &identity)
+}
+
+fn folder_title(root: &Path) -> String {
+    root.file_name()
+        .map_or_else(|| "bundle".to_owned(), |name| name.to_string_lossy().into_owned())
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests;
