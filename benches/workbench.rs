@@ -24,11 +24,16 @@ fn main() {
 
     let started = Instant::now();
     let bundle = load_bundle(&sample, &options).expect("the sample bundle loads");
-    println!("load + validate the sample bundle ({} tasks): {:.1} ms", bundle.tasks.len(), ms(started.elapsed()));
+    println!(
+        "load + validate the sample bundle ({} tasks): {:.1} ms",
+        bundle.tasks.len(),
+        ms(started.elapsed())
+    );
 
     for task in &bundle.tasks {
         let started = Instant::now();
-        let image = decode_for_display(&task.image_path, options.max_pixels, 8192).expect("sample photo decodes");
+        let image = decode_for_display(&task.image_path, options.max_pixels, 8192)
+            .expect("sample photo decodes");
         println!(
             "decode {:<14} {:>5}x{:<5} {:>7.1} ms",
             task.id,
@@ -58,11 +63,17 @@ fn main() {
         let points = (0..200)
             .map(|i| {
                 let a = f64::from(i) / 200.0 * std::f64::consts::TAU;
-                Point::new(cx + 100.0 * a.cos(), cy + 80.0 * a.sin() * (1.0 + 0.2 * (5.0 * a).sin()))
+                Point::new(
+                    cx + 100.0 * a.cos(),
+                    cy + 80.0 * a.sin() * (1.0 + 0.2 * (5.0 * a).sin()),
+                )
             })
             .collect();
         let region = Region::new(format!("b{k}"), "sky", Shape::Polygon { points });
-        harness.state_mut().apply_edit(Edit::AddRegion { region, index: None });
+        harness.state_mut().apply_edit(Edit::AddRegion {
+            region,
+            index: None,
+        });
     }
     harness.run_steps(2);
 
@@ -75,13 +86,22 @@ fn main() {
         harness.step();
     }
     let per_frame = ms(started.elapsed()) / f64::from(frames);
-    println!("frame time, pointer moving over 20 polygons x 200 vertices: {per_frame:.2} ms/frame (mean of {frames})");
+    println!(
+        "frame time, pointer moving over 20 polygons x 200 vertices: {per_frame:.2} ms/frame (mean of {frames})"
+    );
 
     // Submit-to-next-image. The first task needs a region (min_regions); give each task one.
     let mut waits = Vec::new();
     for _ in 0..4 {
-        let region = Region::new("bench", "sky", Shape::rectangle(Point::new(10.0, 10.0), Point::new(200.0, 200.0)));
-        harness.state_mut().apply_edit(Edit::AddRegion { region, index: None });
+        let region = Region::new(
+            "bench",
+            "sky",
+            Shape::rectangle(Point::new(10.0, 10.0), Point::new(200.0, 200.0)),
+        );
+        harness.state_mut().apply_edit(Edit::AddRegion {
+            region,
+            index: None,
+        });
         harness.run_steps(1);
         // The worker spends a few seconds on a task: let the prefetch finish as it would.
         std::thread::sleep(Duration::from_millis(800));
@@ -94,7 +114,10 @@ fn main() {
         waits.push(ms(started.elapsed()));
     }
     let shown: Vec<String> = waits.iter().map(|w| format!("{w:.1}")).collect();
-    println!("submit -> next image ready and drawn, ms per task: {}", shown.join(", "));
+    println!(
+        "submit -> next image ready and drawn, ms per task: {}",
+        shown.join(", ")
+    );
     harness.state().flush();
 }
 

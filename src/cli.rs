@@ -9,7 +9,12 @@ use std::process::ExitCode;
 
 /// clickwork: draw and tag regions on task images, offline, keyboard first.
 #[derive(Debug, Parser)]
-#[command(name = "clickwork", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "clickwork",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// A subcommand; without one the window opens.
     #[command(subcommand)]
@@ -48,7 +53,10 @@ pub enum Command {
 impl Cli {
     /// The data folder these arguments select (flag, then environment, then platform default).
     pub fn data_dir(&self) -> Result<PathBuf, crate::domain::store::StoreError> {
-        resolve_data_dir(self.data_dir.clone(), std::env::var_os(crate::domain::store::DATA_DIR_ENV))
+        resolve_data_dir(
+            self.data_dir.clone(),
+            std::env::var_os(crate::domain::store::DATA_DIR_ENV),
+        )
     }
 
     /// Bundle loading options for these arguments, caching zips under `data_dir`.
@@ -126,11 +134,17 @@ pub fn summary(bundle: &Bundle) -> String {
     let tools: Vec<&str> = bundle.tools.iter().map(|t| t.name()).collect();
     out.push_str(&format!("tools:   {}\n", tools.join(", ")));
     match &bundle.reward {
-        Some(reward) => out.push_str(&format!("reward:  {} {} per task\n", reward.per_task, reward.currency)),
+        Some(reward) => out.push_str(&format!(
+            "reward:  {} {} per task\n",
+            reward.per_task, reward.currency
+        )),
         None => out.push_str("reward:  none stated\n"),
     }
     if bundle.min_regions > 0 {
-        out.push_str(&format!("minimum regions per task: {}\n", bundle.min_regions));
+        out.push_str(&format!(
+            "minimum regions per task: {}\n",
+            bundle.min_regions
+        ));
     }
     if let Some(secs) = bundle.estimated_seconds_per_task {
         out.push_str(&format!("estimated time per task: {secs} s\n"));

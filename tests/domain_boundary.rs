@@ -18,7 +18,11 @@ fn domain_never_imports_egui_or_eframe() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/domain");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    assert!(files.len() >= 5, "expected the domain's files under {}", root.display());
+    assert!(
+        files.len() >= 5,
+        "expected the domain's files under {}",
+        root.display()
+    );
     let offenders: Vec<String> = files
         .iter()
         .filter(|f| {
@@ -30,5 +34,8 @@ fn domain_never_imports_egui_or_eframe() {
         })
         .map(|f| f.display().to_string())
         .collect();
-    assert!(offenders.is_empty(), "UI crates mentioned in the domain: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "UI crates mentioned in the domain: {offenders:?}"
+    );
 }

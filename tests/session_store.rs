@@ -16,11 +16,16 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn png(path: &Path, w: u32, h: u32) {
-    image::RgbImage::from_pixel(w, h, image::Rgb([90, 140, 200])).save(path).unwrap();
+    image::RgbImage::from_pixel(w, h, image::Rgb([90, 140, 200]))
+        .save(path)
+        .unwrap();
 }
 
 fn write_bundle(root: &Path, tasks: &[(&str, &str)]) {
-    let tasks: Vec<Value> = tasks.iter().map(|(id, img)| json!({"id": id, "image": img})).collect();
+    let tasks: Vec<Value> = tasks
+        .iter()
+        .map(|(id, img)| json!({"id": id, "image": img}))
+        .collect();
     let manifest = json!({
         "format": "clickwork-bundle/1",
         "id": "store-fixture",
@@ -29,7 +34,11 @@ fn write_bundle(root: &Path, tasks: &[(&str, &str)]) {
         "labels": [{"name": "sky", "color": "#4a90d9"}, {"name": "tree", "color": "#2ea043"}],
         "tasks": tasks
     });
-    std::fs::write(root.join("bundle.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        root.join("bundle.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
 }
 
 struct Fixture {
@@ -65,7 +74,9 @@ impl Fixture {
     }
 
     fn annotation_path(&self, task: &str) -> PathBuf {
-        self.data().join("work/store-fixture/annotations").join(format!("{task}.json"))
+        self.data()
+            .join("work/store-fixture/annotations")
+            .join(format!("{task}.json"))
     }
 
     fn read(&self, task: &str) -> Value {
@@ -74,12 +85,24 @@ impl Fixture {
 }
 
 fn rect(id: &str) -> Region {
-    Region::new(id, "sky", Shape::rectangle(Point::new(1.0, 2.0), Point::new(30.0, 20.0)))
+    Region::new(
+        id,
+        "sky",
+        Shape::rectangle(Point::new(1.0, 2.0), Point::new(30.0, 20.0)),
+    )
 }
 
 fn add(session: &mut Session, now: DateTime<Utc>) -> String {
     let id = session.new_region_id();
-    session.apply(Edit::AddRegion { region: rect(&id), index: None }, now).unwrap();
+    session
+        .apply(
+            Edit::AddRegion {
+                region: rect(&id),
+                index: None,
+            },
+            now,
+        )
+        .unwrap();
     id
 }
 
@@ -97,21 +120,34 @@ fn every_change_is_saved_and_reopening_resumes_where_the_worker_left_off() {
     let a = f.read("a");
     assert_eq!(a["status"], "submitted");
     assert_eq!(a["updated_at"], "2026-11-28T12:00:30.000Z");
-    assert_eq!(a["regions"][0]["shape"], json!({"type": "rectangle", "points": [[1.0, 2.0], [30.0, 20.0]]}));
+    assert_eq!(
+        a["regions"][0]["shape"],
+        json!({"type": "rectangle", "points": [[1.0, 2.0], [30.0, 20.0]]})
+    );
     assert_eq!(f.read("b")["status"], "in_progress");
     drop(s);
 
     let (s, _) = f.open();
     assert_eq!(s.task().id, "b", "resumes at the task last open");
     assert_eq!(s.annotation().regions.len(), 1);
-    assert_eq!(s.statuses(), [TaskStatus::Submitted, TaskStatus::InProgress, TaskStatus::New]);
+    assert_eq!(
+        s.statuses(),
+        [
+            TaskStatus::Submitted,
+            TaskStatus::InProgress,
+            TaskStatus::New
+        ]
+    );
 }
 
 #[test]
 fn submit_is_refused_below_min_regions_and_next_unfinished_wraps() {
     let f = Fixture::new();
     let (mut s, _) = f.open();
-    assert_eq!(s.submit(t0()), Err(SubmitRefused::TooFewRegions { needed: 1, have: 0 }));
+    assert_eq!(
+        s.submit(t0()),
+        Err(SubmitRefused::TooFewRegions { needed: 1, have: 0 })
+    );
     assert_eq!(s.status(), TaskStatus::New);
     s.go_to(2, t0()).unwrap();
     add(&mut s, t0());
@@ -162,8 +198,13 @@ fn region_ids_are_never_reused_even_after_deleting_the_newest() {
     s.flush();
     drop(s);
     let (mut s, _) = f.open();
-    s.apply(Edit::DeleteRegion { id: "r3".into() }, t0()).unwrap();
-    assert_eq!(add(&mut s, t0()), "r4", "the high-water mark is saved with the task");
+    s.apply(Edit::DeleteRegion { id: "r3".into() }, t0())
+        .unwrap();
+    assert_eq!(
+        add(&mut s, t0()),
+        "r4",
+        "the high-water mark is saved with the task"
+    );
 }
 
 #[test]
@@ -175,7 +216,11 @@ fn a_corrupt_annotation_file_is_set_aside_not_overwritten() {
     let (mut s, _) = f.open();
     let warnings = s.take_warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("a.json") && warnings[0].contains("kept as"), "{}", warnings[0]);
+    assert!(
+        warnings[0].contains("a.json") && warnings[0].contains("kept as"),
+        "{}",
+        warnings[0]
+    );
     let kept: Vec<_> = std::fs::read_dir(f.annotation_path("a").parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -200,7 +245,10 @@ fn a_changed_manifest_is_reported_and_work_on_changed_images_set_aside() {
     // The requester points task a at a new, bigger image, drops c and adds d.
     png(&f.root().join("a2.png"), 80, 60);
     png(&f.root().join("d.png"), 64, 48);
-    write_bundle(&f.root(), &[("a", "a2.png"), ("b", "b.png"), ("d", "d.png")]);
+    write_bundle(
+        &f.root(),
+        &[("a", "a2.png"), ("b", "b.png"), ("d", "d.png")],
+    );
     let later = t0() + Duration::hours(1);
     let (workspace, report) = Workspace::open(&f.data(), &f.bundle(), later).unwrap();
     let change = report.manifest_change.expect("the change is noticed");
@@ -209,9 +257,19 @@ fn a_changed_manifest_is_reported_and_work_on_changed_images_set_aside() {
     assert_eq!(change.image_changed, ["a"]);
     assert_eq!(change.set_aside.len(), 1);
     assert!(change.set_aside[0].exists());
-    assert!(change.describe().contains("started afresh"), "{}", change.describe());
-    assert!(!workspace.annotation_path("a").exists(), "old regions are not mixed with the new image");
-    assert!(workspace.annotation_path("b").exists(), "work on unchanged tasks stays");
+    assert!(
+        change.describe().contains("started afresh"),
+        "{}",
+        change.describe()
+    );
+    assert!(
+        !workspace.annotation_path("a").exists(),
+        "old regions are not mixed with the new image"
+    );
+    assert!(
+        workspace.annotation_path("b").exists(),
+        "work on unchanged tasks stays"
+    );
     drop(workspace);
 
     // Reported once: opening again finds nothing new.
@@ -224,6 +282,8 @@ fn an_unwritable_workspace_is_an_error_naming_the_folder() {
     let f = Fixture::new();
     // A file where the data folder should be: creating the workspace fails.
     std::fs::write(f.data(), b"not a folder").unwrap();
-    let err = Session::open(f.bundle(), &f.data(), Saver::new(), t0()).unwrap_err().to_string();
+    let err = Session::open(f.bundle(), &f.data(), Saver::new(), t0())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("data"), "{err}");
 }

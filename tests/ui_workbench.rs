@@ -43,7 +43,11 @@ fn fixture_bundle(dir: &Path) -> PathBuf {
             {"id": "c", "image": "images/c.png"}
         ]
     });
-    std::fs::write(root.join("bundle.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    std::fs::write(
+        root.join("bundle.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
     root
 }
 
@@ -63,7 +67,9 @@ impl Fixture {
             _dir: dir,
             bundle,
             data,
-            now: Arc::new(Mutex::new(Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap())),
+            now: Arc::new(Mutex::new(
+                Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap(),
+            )),
         }
     }
 
@@ -88,14 +94,23 @@ impl Fixture {
     }
 
     fn annotation_file(&self, task: &str) -> Value {
-        let path = self.data.join("work/ui-fixture/annotations").join(format!("{task}.json"));
-        serde_json::from_slice(&std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-            .unwrap()
+        let path = self
+            .data
+            .join("work/ui-fixture/annotations")
+            .join(format!("{task}.json"));
+        serde_json::from_slice(
+            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+        .unwrap()
     }
 }
 
 fn screen(harness: &Harness<'_, App>, x: f64, y: f64) -> Pos2 {
-    harness.state().canvas.view.screen_from_image(Point::new(x, y))
+    harness
+        .state()
+        .canvas
+        .view
+        .screen_from_image(Point::new(x, y))
 }
 
 fn click(harness: &mut Harness<'_, App>, p: Pos2) {
@@ -126,7 +141,13 @@ fn press_mod(harness: &mut Harness<'_, App>, modifiers: Modifiers, key: Key) {
 }
 
 fn regions(harness: &Harness<'_, App>) -> Vec<clickwork::domain::annotation::Region> {
-    harness.state().session().unwrap().annotation().regions.clone()
+    harness
+        .state()
+        .session()
+        .unwrap()
+        .annotation()
+        .regions
+        .clone()
 }
 
 fn close(a: Point, b: Point) -> bool {
@@ -140,7 +161,10 @@ fn opens_the_bundle_with_title_task_list_and_instructions() {
     let app = harness.state();
     assert!(app.problems().is_empty(), "{:?}", app.problems());
     assert_eq!(app.session().unwrap().bundle().title, "UI fixture");
-    assert!(app.instructions_visible(), "a fresh bundle opens its instructions");
+    assert!(
+        app.instructions_visible(),
+        "a fresh bundle opens its instructions"
+    );
     harness.get_by_label_contains("Task 1 of 3");
     harness.get_by_label_contains("Outline things");
     harness.get_by_label_contains("sky  [1]");
@@ -160,12 +184,20 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     assert_eq!(r.len(), 1, "one rectangle drawn");
     assert_eq!(r[0].label, "sky");
     let bbox = r[0].shape.bbox();
-    assert!(close(bbox.min, Point::new(40.0, 30.0)) && close(bbox.max, Point::new(160.0, 120.0)), "{bbox:?}");
+    assert!(
+        close(bbox.min, Point::new(40.0, 30.0)) && close(bbox.max, Point::new(160.0, 120.0)),
+        "{bbox:?}"
+    );
 
     // Polygon by clicks and Enter; label 2 first.
     press(&mut harness, Key::Num2);
     press(&mut harness, Key::P);
-    for (x, y) in [(200.0, 200.0), (300.0, 210.0), (280.0, 280.0), (210.0, 270.0)] {
+    for (x, y) in [
+        (200.0, 200.0),
+        (300.0, 210.0),
+        (280.0, 280.0),
+        (210.0, 270.0),
+    ] {
         let p = screen(&harness, x, y);
         click(&mut harness, p);
     }
@@ -187,7 +219,10 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     let r = regions(&harness);
     assert_eq!(r.len(), 3, "extreme box made");
     let bbox = r[2].shape.bbox();
-    assert!(close(bbox.min, Point::new(310.0, 20.0)) && close(bbox.max, Point::new(390.0, 90.0)), "{bbox:?}");
+    assert!(
+        close(bbox.min, Point::new(310.0, 20.0)) && close(bbox.max, Point::new(390.0, 90.0)),
+        "{bbox:?}"
+    );
 
     // A point.
     press(&mut harness, Key::K);
@@ -201,9 +236,16 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     press(&mut harness, Key::V);
     let inside = screen(&harness, 100.0, 75.0);
     click(&mut harness, inside);
-    assert_eq!(harness.state().canvas.selected.as_deref(), Some(r[0].id.as_str()));
+    assert_eq!(
+        harness.state().canvas.selected.as_deref(),
+        Some(r[0].id.as_str())
+    );
     press(&mut harness, Key::Num2);
-    assert_eq!(regions(&harness)[0].label, "mountain", "digit relabels the selection");
+    assert_eq!(
+        regions(&harness)[0].label,
+        "mountain",
+        "digit relabels the selection"
+    );
 
     // Move a polygon vertex by dragging it.
     let from = screen(&harness, 300.0, 210.0);
@@ -214,13 +256,19 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
 
     // Undo the move and the relabel; redo the relabel.
     press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
-    assert!(close(regions(&harness)[1].shape.points()[1], Point::new(300.0, 210.0)));
+    assert!(close(
+        regions(&harness)[1].shape.points()[1],
+        Point::new(300.0, 210.0)
+    ));
     press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
     assert_eq!(regions(&harness)[0].label, "sky");
     press_mod(&mut harness, Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     assert_eq!(regions(&harness)[0].label, "mountain");
     press_mod(&mut harness, Modifiers::COMMAND, Key::Y);
-    assert!(close(regions(&harness)[1].shape.points()[1], Point::new(320.0, 200.0)));
+    assert!(close(
+        regions(&harness)[1].shape.points()[1],
+        Point::new(320.0, 200.0)
+    ));
 
     // Submit: the task is saved as submitted and the next unfinished one opens.
     press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
@@ -231,7 +279,10 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     assert_eq!(saved["status"], "submitted");
     let saved_regions = saved["regions"].as_array().unwrap();
     assert_eq!(saved_regions.len(), 4);
-    let labels: Vec<&str> = saved_regions.iter().map(|r| r["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = saved_regions
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["mountain", "mountain", "sky", "sky"]);
     assert_eq!(saved_regions[0]["shape"]["type"], "rectangle");
     let x0 = saved_regions[0]["shape"]["points"][0][0].as_f64().unwrap();
@@ -241,7 +292,14 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     // Submitting an empty task is refused with a message (min_regions is 1).
     press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
     assert_eq!(harness.state().session().unwrap().task().id, "b");
-    assert!(harness.state().message().unwrap().text.contains("at least 1"));
+    assert!(
+        harness
+            .state()
+            .message()
+            .unwrap()
+            .text
+            .contains("at least 1")
+    );
 
     // Draw on task b, then "crash": drop the app without closing anything properly.
     press(&mut harness, Key::R);
@@ -253,10 +311,24 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     let harness = f.harness();
     let app = harness.state();
     let session = app.session().unwrap();
-    assert_eq!(session.task().id, "b", "resumes on the task the worker was on");
-    assert_eq!(session.annotation().regions.len(), 1, "the unsubmitted region on b is there");
-    assert_eq!(session.statuses()[0], clickwork::domain::annotation::TaskStatus::Submitted);
-    assert!(!app.instructions_visible(), "instructions are not forced open on a resumed bundle");
+    assert_eq!(
+        session.task().id,
+        "b",
+        "resumes on the task the worker was on"
+    );
+    assert_eq!(
+        session.annotation().regions.len(),
+        1,
+        "the unsubmitted region on b is there"
+    );
+    assert_eq!(
+        session.statuses()[0],
+        clickwork::domain::annotation::TaskStatus::Submitted
+    );
+    assert!(
+        !app.instructions_visible(),
+        "instructions are not forced open on a resumed bundle"
+    );
 }
 
 #[test]
@@ -273,7 +345,11 @@ fn polygon_closes_by_clicking_its_first_vertex_and_backspace_removes_the_last() 
     click(&mut harness, first);
     let r = regions(&harness);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0].shape.points().len(), 3, "the last vertex was removed before closing");
+    assert_eq!(
+        r[0].shape.points().len(),
+        3,
+        "the last vertex was removed before closing"
+    );
     // One undo removes the whole polygon: the draft was never an undo step.
     press_mod(&mut harness, Modifiers::COMMAND, Key::Z);
     assert!(regions(&harness).is_empty());
@@ -290,7 +366,9 @@ fn skip_asks_for_a_reason_and_saves_it() {
     let mut harness = f.harness();
     press_mod(&mut harness, Modifiers::COMMAND, Key::Space);
     harness.get_by_label("Skip this task?");
-    harness.get_by_role(egui::accesskit::Role::TextInput).type_text("too dark");
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("too dark");
     harness.run_steps(2);
     harness.get_by_label("Skip task").click();
     harness.run_steps(3);
@@ -324,9 +402,17 @@ fn the_sample_bundle_opens_with_its_instructions_and_first_image() {
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, config));
     harness.run_steps(2);
-    assert!(harness.state().problems().is_empty(), "{:?}", harness.state().problems());
+    assert!(
+        harness.state().problems().is_empty(),
+        "{:?}",
+        harness.state().problems()
+    );
     assert!(harness.state().instructions_visible());
-    assert!(harness.state_mut().wait_for_image(std::time::Duration::from_secs(60)));
+    assert!(
+        harness
+            .state_mut()
+            .wait_for_image(std::time::Duration::from_secs(60))
+    );
     harness.run_steps(2);
     assert!(harness.state().image_settled());
     let session = harness.state().session().unwrap();

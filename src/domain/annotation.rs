@@ -122,22 +122,42 @@ impl Annotation {
 
     /// What is under `p`: vertices win over edges, edges over bodies, and among equals the topmost
     /// region wins. `tolerance` is in image pixels; regions for which `visible` is false are skipped.
-    pub fn hit_test(&self, p: Point, tolerance: f64, visible: impl Fn(&Region) -> bool) -> Option<Hit> {
-        let topmost_first = || self.regions.iter().enumerate().rev().filter(|(_, r)| visible(r));
+    pub fn hit_test(
+        &self,
+        p: Point,
+        tolerance: f64,
+        visible: impl Fn(&Region) -> bool,
+    ) -> Option<Hit> {
+        let topmost_first = || {
+            self.regions
+                .iter()
+                .enumerate()
+                .rev()
+                .filter(|(_, r)| visible(r))
+        };
         let vertex = topmost_first().find_map(|(i, r)| {
             let (v, d) = r.shape.nearest_vertex(p)?;
-            (d <= tolerance).then_some(Hit { region: i, part: HitPart::Vertex(v) })
+            (d <= tolerance).then_some(Hit {
+                region: i,
+                part: HitPart::Vertex(v),
+            })
         });
         let edge = || {
             topmost_first().find_map(|(i, r)| {
                 let (e, d) = r.shape.nearest_edge(p)?;
-                (d <= tolerance).then_some(Hit { region: i, part: HitPart::Edge(e) })
+                (d <= tolerance).then_some(Hit {
+                    region: i,
+                    part: HitPart::Edge(e),
+                })
             })
         };
         let body = || {
             topmost_first()
                 .find(|(_, r)| r.shape.contains(p))
-                .map(|(i, _)| Hit { region: i, part: HitPart::Body })
+                .map(|(i, _)| Hit {
+                    region: i,
+                    part: HitPart::Body,
+                })
         };
         vertex.or_else(edge).or_else(body)
     }
@@ -159,8 +179,20 @@ mod tests {
     fn next_region_id_never_reuses_a_number() {
         let mut ann = Annotation::default();
         assert_eq!(ann.next_region_id(), "r1");
-        ann.regions.push(Region::new("r7", "sky", Shape::Point { at: Point::new(1.0, 1.0) }));
-        ann.regions.push(Region::new("imported", "sky", Shape::Point { at: Point::new(1.0, 1.0) }));
+        ann.regions.push(Region::new(
+            "r7",
+            "sky",
+            Shape::Point {
+                at: Point::new(1.0, 1.0),
+            },
+        ));
+        ann.regions.push(Region::new(
+            "imported",
+            "sky",
+            Shape::Point {
+                at: Point::new(1.0, 1.0),
+            },
+        ));
         assert_eq!(ann.next_region_id(), "r8");
     }
 
@@ -177,18 +209,42 @@ mod tests {
     fn hit_test_prefers_vertices_then_edges_then_bodies() {
         let big = Shape::rectangle(Point::new(0.0, 0.0), Point::new(100.0, 100.0));
         let small = Shape::rectangle(Point::new(40.0, 40.0), Point::new(60.0, 60.0));
-        let ann = Annotation::new(vec![Region::new("r1", "sky", big), Region::new("r2", "tree", small)]);
+        let ann = Annotation::new(vec![
+            Region::new("r1", "sky", big),
+            Region::new("r2", "tree", small),
+        ]);
         let all = |_: &Region| true;
         // Inside the small box, near the big box's... nothing: body of the topmost.
-        assert_eq!(ann.hit_test(Point::new(50.0, 50.0), 2.0, all), Some(Hit { region: 1, part: HitPart::Body }));
+        assert_eq!(
+            ann.hit_test(Point::new(50.0, 50.0), 2.0, all),
+            Some(Hit {
+                region: 1,
+                part: HitPart::Body
+            })
+        );
         // Near the small box's corner: its vertex beats the big box's body.
-        assert_eq!(ann.hit_test(Point::new(41.0, 41.0), 2.0, all), Some(Hit { region: 1, part: HitPart::Vertex(0) }));
+        assert_eq!(
+            ann.hit_test(Point::new(41.0, 41.0), 2.0, all),
+            Some(Hit {
+                region: 1,
+                part: HitPart::Vertex(0)
+            })
+        );
         // On the big box's top edge.
-        assert_eq!(ann.hit_test(Point::new(30.0, 1.0), 2.0, all), Some(Hit { region: 0, part: HitPart::Edge(0) }));
+        assert_eq!(
+            ann.hit_test(Point::new(30.0, 1.0), 2.0, all),
+            Some(Hit {
+                region: 0,
+                part: HitPart::Edge(0)
+            })
+        );
         // Hidden regions are skipped.
         assert_eq!(
             ann.hit_test(Point::new(50.0, 50.0), 2.0, |r: &Region| r.id != "r2"),
-            Some(Hit { region: 0, part: HitPart::Body })
+            Some(Hit {
+                region: 0,
+                part: HitPart::Body
+            })
         );
         assert_eq!(ann.hit_test(Point::new(500.0, 500.0), 2.0, all), None);
     }
@@ -196,9 +252,20 @@ mod tests {
     #[test]
     fn region_at_prefers_the_topmost() {
         let sq = |x: f64| Shape::rectangle(Point::new(x, 0.0), Point::new(x + 10.0, 10.0));
-        let ann = Annotation::new(vec![Region::new("r1", "sky", sq(0.0)), Region::new("r2", "tree", sq(5.0))]);
-        assert_eq!(ann.region_at(Point::new(7.0, 5.0), 3.0).map(|r| r.id.as_str()), Some("r2"));
-        assert_eq!(ann.region_at(Point::new(2.0, 5.0), 3.0).map(|r| r.id.as_str()), Some("r1"));
+        let ann = Annotation::new(vec![
+            Region::new("r1", "sky", sq(0.0)),
+            Region::new("r2", "tree", sq(5.0)),
+        ]);
+        assert_eq!(
+            ann.region_at(Point::new(7.0, 5.0), 3.0)
+                .map(|r| r.id.as_str()),
+            Some("r2")
+        );
+        assert_eq!(
+            ann.region_at(Point::new(2.0, 5.0), 3.0)
+                .map(|r| r.id.as_str()),
+            Some("r1")
+        );
         assert!(ann.region_at(Point::new(50.0, 5.0), 3.0).is_none());
     }
 }

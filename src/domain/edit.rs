@@ -169,13 +169,17 @@ impl Annotation {
                 if !to.is_finite() {
                     return Err(EditError::NonFinite);
                 }
-                self.reshape(id, |shape| shape.with_vertex_moved(*vertex, *to).ok_or(*vertex))
+                self.reshape(id, |shape| {
+                    shape.with_vertex_moved(*vertex, *to).ok_or(*vertex)
+                })
             }
             Edit::InsertVertex { id, index, at } => {
                 if !at.is_finite() {
                     return Err(EditError::NonFinite);
                 }
-                self.reshape(id, |shape| shape.with_vertex_inserted(*index, *at).ok_or(*index))
+                self.reshape(id, |shape| {
+                    shape.with_vertex_inserted(*index, *at).ok_or(*index)
+                })
             }
             Edit::DeleteVertex { id, index } => {
                 self.reshape(id, |shape| shape.with_vertex_removed(*index).ok_or(*index))
@@ -228,7 +232,11 @@ mod tests {
 
     fn tri() -> Shape {
         Shape::Polygon {
-            points: vec![Point::new(0.0, 0.0), Point::new(10.0, 0.0), Point::new(0.0, 10.0)],
+            points: vec![
+                Point::new(0.0, 0.0),
+                Point::new(10.0, 0.0),
+                Point::new(0.0, 10.0),
+            ],
         }
     }
 
@@ -242,12 +250,33 @@ mod tests {
         let before = a.clone();
         let bad = [
             Edit::DeleteRegion { id: "nope".into() },
-            Edit::DeleteVertex { id: "r1".into(), index: 0 },
-            Edit::MoveVertex { id: "r1".into(), vertex: 9, to: Point::new(1.0, 1.0) },
-            Edit::InsertVertex { id: "r1".into(), index: 7, at: Point::new(1.0, 1.0) },
-            Edit::AddRegion { region: Region::new("r1", "sky", tri()), index: None },
-            Edit::AddRegion { region: Region::new("r2", "sky", tri()), index: Some(5) },
-            Edit::MoveRegion { id: "r1".into(), dx: f64::NAN, dy: 0.0 },
+            Edit::DeleteVertex {
+                id: "r1".into(),
+                index: 0,
+            },
+            Edit::MoveVertex {
+                id: "r1".into(),
+                vertex: 9,
+                to: Point::new(1.0, 1.0),
+            },
+            Edit::InsertVertex {
+                id: "r1".into(),
+                index: 7,
+                at: Point::new(1.0, 1.0),
+            },
+            Edit::AddRegion {
+                region: Region::new("r1", "sky", tri()),
+                index: None,
+            },
+            Edit::AddRegion {
+                region: Region::new("r2", "sky", tri()),
+                index: Some(5),
+            },
+            Edit::MoveRegion {
+                id: "r1".into(),
+                dx: f64::NAN,
+                dy: 0.0,
+            },
         ];
         for edit in &bad {
             assert!(a.apply(edit).is_err(), "{edit:?} should fail");
@@ -258,7 +287,11 @@ mod tests {
     #[test]
     fn inverse_of_delete_restores_position() {
         let mut a = ann();
-        a.apply(&Edit::AddRegion { region: Region::new("r2", "cloud", tri()), index: None }).unwrap();
+        a.apply(&Edit::AddRegion {
+            region: Region::new("r2", "cloud", tri()),
+            index: None,
+        })
+        .unwrap();
         let inverse = a.apply(&Edit::DeleteRegion { id: "r1".into() }).unwrap();
         a.apply(&inverse).unwrap();
         assert_eq!(a.regions[0].id, "r1");
@@ -268,8 +301,17 @@ mod tests {
     #[test]
     fn relabel_and_move_vertex() {
         let mut a = ann();
-        a.apply(&Edit::Relabel { id: "r1".into(), label: "mountain".into() }).unwrap();
-        a.apply(&Edit::MoveVertex { id: "r1".into(), vertex: 1, to: Point::new(20.0, 0.0) }).unwrap();
+        a.apply(&Edit::Relabel {
+            id: "r1".into(),
+            label: "mountain".into(),
+        })
+        .unwrap();
+        a.apply(&Edit::MoveVertex {
+            id: "r1".into(),
+            vertex: 1,
+            to: Point::new(20.0, 0.0),
+        })
+        .unwrap();
         assert_eq!(a.regions[0].label, "mountain");
         assert_eq!(a.regions[0].shape.points()[1], Point::new(20.0, 0.0));
     }

@@ -402,13 +402,19 @@ impl Shape {
             }
             Shape::Polygon { points } => {
                 let flat = points.windows(3).all(|w| match w {
-                    [a, b, c] => ((b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y)).abs() <= f64::EPSILON,
+                    [a, b, c] => {
+                        ((b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y)).abs()
+                            <= f64::EPSILON
+                    }
                     _ => true,
                 });
                 let crosses = self.to_geo().is_some_and(|poly| {
-                    poly.validation_errors()
-                        .iter()
-                        .any(|e| matches!(e, geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)))
+                    poly.validation_errors().iter().any(|e| {
+                        matches!(
+                            e,
+                            geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)
+                        )
+                    })
                 });
                 // A bow-tie's signed areas cancel out; it is reported as crossing, not as empty.
                 if flat || (!crosses && self.area() <= 0.0) {
@@ -503,7 +509,11 @@ impl Shape {
         poly.earcut_triangles_iter()
             .map(|t| {
                 let [a, b, c] = t.to_array();
-                [Point::new(a.x, a.y), Point::new(b.x, b.y), Point::new(c.x, c.y)]
+                [
+                    Point::new(a.x, a.y),
+                    Point::new(b.x, b.y),
+                    Point::new(c.x, c.y),
+                ]
             })
             .collect()
     }
@@ -529,7 +539,12 @@ mod tests {
 
     fn square(x: f64, y: f64, side: f64) -> Shape {
         Shape::Polygon {
-            points: vec![p(x, y), p(x + side, y), p(x + side, y + side), p(x, y + side)],
+            points: vec![
+                p(x, y),
+                p(x + side, y),
+                p(x + side, y + side),
+                p(x, y + side),
+            ],
         }
     }
 
@@ -565,7 +580,10 @@ mod tests {
         assert_eq!(edge, 2);
         assert!((d - 2.0).abs() < 1e-12);
         assert!((sq.distance_to_edge(p(5.0, 4.0)) - 4.0).abs() < 1e-12);
-        assert_eq!(Shape::Point { at: p(0.0, 0.0) }.distance_to_edge(p(3.0, 4.0)), 5.0);
+        assert_eq!(
+            Shape::Point { at: p(0.0, 0.0) }.distance_to_edge(p(3.0, 4.0)),
+            5.0
+        );
     }
 
     #[test]
@@ -578,7 +596,10 @@ mod tests {
             points: vec![p(0.0, 0.0), p(5.0, 0.0), p(10.0, 0.0)],
         };
         assert_eq!(flat.issues(), vec![ShapeIssue::ZeroArea]);
-        assert_eq!(Shape::rectangle(p(1.0, 1.0), p(1.0, 9.0)).issues(), vec![ShapeIssue::ZeroArea]);
+        assert_eq!(
+            Shape::rectangle(p(1.0, 1.0), p(1.0, 9.0)).issues(),
+            vec![ShapeIssue::ZeroArea]
+        );
         assert!(square(0.0, 0.0, 3.0).issues().is_empty());
     }
 
@@ -599,7 +620,14 @@ mod tests {
     #[test]
     fn triangles_cover_a_concave_polygon() {
         let l_shape = Shape::Polygon {
-            points: vec![p(0.0, 0.0), p(10.0, 0.0), p(10.0, 4.0), p(4.0, 4.0), p(4.0, 10.0), p(0.0, 10.0)],
+            points: vec![
+                p(0.0, 0.0),
+                p(10.0, 0.0),
+                p(10.0, 4.0),
+                p(4.0, 4.0),
+                p(4.0, 10.0),
+                p(0.0, 10.0),
+            ],
         };
         let total: f64 = l_shape
             .triangles()
@@ -612,8 +640,14 @@ mod tests {
 
     #[test]
     fn closest_point_projects_and_clamps() {
-        assert_eq!(closest_point_on_segment(p(0.0, 0.0), p(10.0, 0.0), p(3.0, 5.0)), p(3.0, 0.0));
-        assert_eq!(closest_point_on_segment(p(0.0, 0.0), p(10.0, 0.0), p(-3.0, 5.0)), p(0.0, 0.0));
+        assert_eq!(
+            closest_point_on_segment(p(0.0, 0.0), p(10.0, 0.0), p(3.0, 5.0)),
+            p(3.0, 0.0)
+        );
+        assert_eq!(
+            closest_point_on_segment(p(0.0, 0.0), p(10.0, 0.0), p(-3.0, 5.0)),
+            p(0.0, 0.0)
+        );
     }
 
     #[test]
@@ -629,19 +663,29 @@ mod tests {
         let t = Shape::Polygon {
             points: vec![p(0.0, 0.0), p(4.0, 0.0), p(0.0, 3.0)],
         };
-        assert!(t.with_vertex_removed(0).is_none(), "a triangle keeps 3 vertices");
+        assert!(
+            t.with_vertex_removed(0).is_none(),
+            "a triangle keeps 3 vertices"
+        );
         let q = t.with_vertex_inserted(1, p(2.0, -1.0)).unwrap();
         assert_eq!(q.points().len(), 4);
         assert_eq!(q.points()[1], p(2.0, -1.0));
         assert_eq!(q.with_vertex_removed(1).unwrap(), t);
-        assert!(Shape::rectangle(p(0.0, 0.0), p(1.0, 1.0)).with_vertex_inserted(0, p(0.0, 0.0)).is_none());
+        assert!(
+            Shape::rectangle(p(0.0, 0.0), p(1.0, 1.0))
+                .with_vertex_inserted(0, p(0.0, 0.0))
+                .is_none()
+        );
     }
 
     #[test]
     fn shapes_round_trip_through_json_in_the_file_schema() {
         let r = Shape::rectangle(p(1.5, 2.0), p(3.0, 4.25));
         let json = serde_json::to_string(&r).unwrap();
-        assert_eq!(json, r#"{"type":"rectangle","points":[[1.5,2.0],[3.0,4.25]]}"#);
+        assert_eq!(
+            json,
+            r#"{"type":"rectangle","points":[[1.5,2.0],[3.0,4.25]]}"#
+        );
         assert_eq!(serde_json::from_str::<Shape>(&json).unwrap(), r);
         let err = serde_json::from_str::<Shape>(r#"{"type":"polygon","points":[[0,0],[1,1]]}"#)
             .unwrap_err()

@@ -128,7 +128,8 @@ mod tests {
             prop::collection::vec((coord(), coord()), 3..8).prop_map(Recipe::AddPolygon),
             (coord(), coord()).prop_map(|(x, y)| Recipe::AddPoint(x, y)),
             any::<usize>().prop_map(Recipe::Delete),
-            (any::<usize>(), -20.0..20.0f64, -20.0..20.0f64).prop_map(|(i, x, y)| Recipe::Move(i, x, y)),
+            (any::<usize>(), -20.0..20.0f64, -20.0..20.0f64)
+                .prop_map(|(i, x, y)| Recipe::Move(i, x, y)),
             (any::<usize>(), any::<usize>(), coord(), coord())
                 .prop_map(|(i, v, x, y)| Recipe::MoveVertex(i, v, x, y)),
             (any::<usize>(), any::<usize>(), coord(), coord())
@@ -145,7 +146,11 @@ mod tests {
                 .get(i % n)
                 .map_or_else(|| "missing".to_owned(), |r| r.id.clone())
         };
-        let vertex_count = |i: usize| ann.regions.get(i % n).map_or(1, |r| r.shape.vertices().len());
+        let vertex_count = |i: usize| {
+            ann.regions
+                .get(i % n)
+                .map_or(1, |r| r.shape.vertices().len())
+        };
         match recipe {
             Recipe::AddRect(a, b, c, d, label) => Edit::AddRegion {
                 region: Region::new(
@@ -166,11 +171,21 @@ mod tests {
                 index: Some(0),
             },
             Recipe::AddPoint(x, y) => Edit::AddRegion {
-                region: Region::new(ann.next_region_id(), "cloud", Shape::Point { at: Point::new(*x, *y) }),
+                region: Region::new(
+                    ann.next_region_id(),
+                    "cloud",
+                    Shape::Point {
+                        at: Point::new(*x, *y),
+                    },
+                ),
                 index: None,
             },
             Recipe::Delete(i) => Edit::DeleteRegion { id: id_at(*i) },
-            Recipe::Move(i, dx, dy) => Edit::MoveRegion { id: id_at(*i), dx: *dx, dy: *dy },
+            Recipe::Move(i, dx, dy) => Edit::MoveRegion {
+                id: id_at(*i),
+                dx: *dx,
+                dy: *dy,
+            },
             Recipe::MoveVertex(i, v, x, y) => Edit::MoveVertex {
                 id: id_at(*i),
                 vertex: v % vertex_count(*i),
@@ -181,8 +196,14 @@ mod tests {
                 index: v % (vertex_count(*i) + 1),
                 at: Point::new(*x, *y),
             },
-            Recipe::DeleteVertex(i, v) => Edit::DeleteVertex { id: id_at(*i), index: v % vertex_count(*i) },
-            Recipe::Relabel(i, l) => Edit::Relabel { id: id_at(*i), label: LABELS[*l].to_owned() },
+            Recipe::DeleteVertex(i, v) => Edit::DeleteVertex {
+                id: id_at(*i),
+                index: v % vertex_count(*i),
+            },
+            Recipe::Relabel(i, l) => Edit::Relabel {
+                id: id_at(*i),
+                label: LABELS[*l].to_owned(),
+            },
         }
     }
 
@@ -229,7 +250,13 @@ mod tests {
         let mut ann = Annotation::default();
         let mut h = History::new();
         let add = |id: &str| Edit::AddRegion {
-            region: Region::new(id, "sky", Shape::Point { at: Point::new(1.0, 1.0) }),
+            region: Region::new(
+                id,
+                "sky",
+                Shape::Point {
+                    at: Point::new(1.0, 1.0),
+                },
+            ),
             index: None,
         };
         h.apply(&mut ann, add("r1")).unwrap();

@@ -42,7 +42,11 @@ pub struct DecodeError {
 
 /// Decodes `path`, honouring its EXIF orientation, refusing images of more than `max_pixels`, and
 /// downscaling so that neither side exceeds `max_side` (the GPU texture limit).
-pub fn decode_for_display(path: &Path, max_pixels: u64, max_side: u32) -> Result<DecodedImage, DecodeError> {
+pub fn decode_for_display(
+    path: &Path,
+    max_pixels: u64,
+    max_side: u32,
+) -> Result<DecodedImage, DecodeError> {
     let fail = |message: String| DecodeError {
         path: path.to_owned(),
         message,
@@ -69,7 +73,8 @@ pub fn decode_for_display(path: &Path, max_pixels: u64, max_side: u32) -> Result
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| fail(format!("cannot decode: {e}")))?;
+    let mut img =
+        DynamicImage::from_decoder(decoder).map_err(|e| fail(format!("cannot decode: {e}")))?;
     img.apply_orientation(orientation);
     let (full_width, full_height) = (img.width(), img.height());
     let max_side = max_side.max(1);
@@ -86,31 +91,8 @@ pub fn decode_for_display(path: &Path, max_pixels: u64, max_side: u32) -> Result
     })
 }
 
-/// The size of `path` as displayed (EXIF orientation applied), read from the header without decoding.
-pub fn oriented_dimensions(path: &Path) -> Result<(u32, u32), DecodeError> {
-    let fail = |message: String| DecodeError {
-        path: path.to_owned(),
-        message,
-    };
-    let mut decoder = ImageReader::open(path)
-        .map_err(|e| fail(format!("cannot open: {e}")))?
-        .with_guessed_format()
-        .map_err(|e| fail(format!("cannot read: {e}")))?
-        .into_decoder()
-        .map_err(|e| fail(format!("not a readable image: {e}")))?;
-    let (w, h) = decoder.dimensions();
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    use image::metadata::Orientation::*;
-    Ok(match orientation {
-        Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH => (h, w),
-        _ => (w, h),
-    })
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn write_png(path: &Path, w: u32, h: u32) {
@@ -130,7 +112,35 @@ mod tests {
         assert!((small.downscale() - 4.0).abs() < 1e-9);
         let full = decode_for_display(&path, 1 << 28, 4096).unwrap();
         assert_eq!((full.width, full.height), (400, 200));
-        assert_eq!(oriented_dimensions(&path).unwrap(), (400, 200));
+    }
+
+    /// A JPEG whose EXIF says "rotate 90° clockwise to display" (orientation 6).
+    pub(crate) fn sideways_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 100, 50]));
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut jpeg)
+            .encode_image(&img)
+            .unwrap();
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        tiff.extend_from_slice(&[0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = u16::try_from(app1.len() + 2).unwrap().to_be_bytes();
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xFF, 0xE1, len[0], len[1]]);
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_orientation_is_honoured() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portrait.jpg");
+        std::fs::write(&path, sideways_jpeg(40, 20)).unwrap();
+        let img = decode_for_display(&path, 1 << 28, 4096).unwrap();
+        assert_eq!((img.full_width, img.full_height), (20, 40));
+        assert_eq!((img.width, img.height), (20, 40));
     }
 
     #[test]
@@ -138,10 +148,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("broken.jpg");
         std::fs::write(&path, b"\xFF\xD8\xFF\xE0 this is not really a jpeg").unwrap();
-        let err = decode_for_display(&path, 1 << 28, 4096).unwrap_err().to_string();
+        let err = decode_for_display(&path, 1 << 28, 4096)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("broken.jpg"), "{err}");
         let missing = dir.path().join("gone.png");
-        let err = decode_for_display(&missing, 1 << 28, 4096).unwrap_err().to_string();
+        let err = decode_for_display(&missing, 1 << 28, 4096)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("gone.png"), "{err}");
     }
 
@@ -150,7 +164,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.png");
         write_png(&path, 300, 300);
-        let err = decode_for_display(&path, 10_000, 4096).unwrap_err().to_string();
+        let err = decode_for_display(&path, 10_000, 4096)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--max-pixels"), "{err}");
     }
 }

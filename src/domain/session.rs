@@ -59,10 +59,13 @@ impl Session {
             .and_then(|id| bundle.tasks.iter().position(|t| t.id == id))
             .or_else(|| statuses.iter().position(|s| !s.is_finished()))
             .unwrap_or(0);
-        let task = bundle.tasks.get(resume).ok_or_else(|| StoreError::Mismatch {
-            path: bundle.source.clone(),
-            message: "the bundle has no tasks".to_owned(),
-        })?;
+        let task = bundle
+            .tasks
+            .get(resume)
+            .ok_or_else(|| StoreError::Mismatch {
+                path: bundle.source.clone(),
+                message: "the bundle has no tasks".to_owned(),
+            })?;
         let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
         let task = task.clone();
         let mut session = Session {
@@ -124,7 +127,12 @@ impl Session {
     /// Problems noticed and mended (unreadable files set aside), oldest first; taking them clears them.
     pub fn take_warnings(&mut self) -> Vec<String> {
         let mut warnings = std::mem::take(&mut self.warnings);
-        warnings.extend(self.saver.take_errors().into_iter().map(|e| format!("could not save: {e}")));
+        warnings.extend(
+            self.saver
+                .take_errors()
+                .into_iter()
+                .map(|e| format!("could not save: {e}")),
+        );
         warnings
     }
 
@@ -230,14 +238,16 @@ impl Session {
     fn save(&self) {
         let file = self.file.clone();
         let path = self.workspace.annotation_path(&file.task_id);
-        self.saver.submit(move || crate::domain::store::write_json(&path, &file));
+        self.saver
+            .submit(move || crate::domain::store::write_json(&path, &file));
     }
 
     fn record_current(&mut self, now: DateTime<Utc>) {
         let id = self.task().id.clone();
         if let Err(e) = self.workspace.set_current_task(&id, now) {
             // Losing the resume point loses no work; tell the worker and go on.
-            self.warnings.push(format!("could not record where to resume: {e}"));
+            self.warnings
+                .push(format!("could not record where to resume: {e}"));
         }
     }
 }

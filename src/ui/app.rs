@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 /// What the window shows: an open bundle, or why it could not be opened.
 enum Opened {
     Session(Box<Session>),
-    Failed { path: PathBuf, problems: Vec<String> },
+    Failed {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
 }
 
 /// Something the worker asked for, collected during layout and applied after it.
@@ -80,7 +83,9 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         let wake_ctx = ctx.clone();
-        let loader = ImageLoader::new(config.load_options.max_pixels, move || wake_ctx.request_repaint());
+        let loader = ImageLoader::new(config.load_options.max_pixels, move || {
+            wake_ctx.request_repaint()
+        });
         let path = initial_bundle(config.bundle_path.as_deref(), &config.data_dir);
         let recent = RecentBundles::load(&config.data_dir).unwrap_or_default();
         let mut app = App {
@@ -131,7 +136,10 @@ impl App {
                 self.notices.extend(report.warnings);
                 // A fresh bundle opens with its instructions, so the worker reads them first.
                 self.show_instructions = session.bundle().instructions.is_some()
-                    && session.statuses().iter().all(|s| *s == crate::domain::annotation::TaskStatus::New);
+                    && session
+                        .statuses()
+                        .iter()
+                        .all(|s| *s == crate::domain::annotation::TaskStatus::New);
                 self.opened = Opened::Session(Box::new(session));
                 self.current_label = 0;
                 self.canvas.reset_for_task();
@@ -139,7 +147,8 @@ impl App {
                 self.set_title(&format!("clickwork — {title}"));
                 self.recent.push(path, &title, now);
                 if let Err(e) = self.recent.save(&self.config.data_dir) {
-                    self.notices.push(format!("could not update the recent bundles list: {e}"));
+                    self.notices
+                        .push(format!("could not update the recent bundles list: {e}"));
                 }
             }
             Err(e) => {
@@ -337,11 +346,17 @@ impl App {
                 };
                 let id = session.new_region_id();
                 let region = Region::new(id.clone(), label, shape);
-                if let Err(e) = session.apply(Edit::AddRegion { region, index: None }, now) {
+                if let Err(e) = session.apply(
+                    Edit::AddRegion {
+                        region,
+                        index: None,
+                    },
+                    now,
+                ) {
                     self.say(format!("could not add the region: {e}"), true);
                 }
             }
-            Action::Canvas(CanvasAction::Apply(edit)) => self.edit(edit),
+            Action::Canvas(CanvasAction::Apply(edit)) => self.edit(*edit),
             Action::Canvas(CanvasAction::Select(id)) => self.canvas.selected = id,
             Action::Nudge(dx, dy) => {
                 if let Some(id) = self.canvas.selected.clone() {
@@ -403,14 +418,20 @@ impl App {
                 };
                 match result {
                     Ok(Some(edit)) => {
-                        let verb = if command == UiCommand::Undo { "Undid" } else { "Redid" };
+                        let verb = if command == UiCommand::Undo {
+                            "Undid"
+                        } else {
+                            "Redid"
+                        };
                         self.say(format!("{verb}: {}", edit.name()), false);
                     }
                     Ok(None) => self.say("Nothing to undo or redo.", false),
                     Err(e) => self.say(format!("could not undo or redo: {e}"), true),
                 }
                 if let Some(id) = &self.canvas.selected
-                    && self.session().is_some_and(|s| s.annotation().region(id).is_none())
+                    && self
+                        .session()
+                        .is_some_and(|s| s.annotation().region(id).is_none())
                 {
                     self.canvas.selected = None;
                 }
@@ -472,17 +493,44 @@ impl App {
             }
             UiCommand::ToggleInstructions => self.show_instructions = !self.show_instructions,
             UiCommand::Help => self.show_help = !self.show_help,
-            UiCommand::OpenBundle => {
-                // The native dialog blocks this thread while it is open, as dialogs do.
-                let dialog = rfd::FileDialog::new().set_title("Open a bundle folder");
-                if let Some(path) = dialog.pick_folder() {
-                    self.open_bundle(&path);
+            UiCommand::OpenBundle | UiCommand::OpenZip => {
+                // The native dialog blocks this thread while it is open, as modal dialogs do; with no
+                // desktop portal or zenity it returns None at once.
+                let picked = if command == UiCommand::OpenBundle {
+                    rfd::FileDialog::new()
+                        .set_title("Open a bundle folder")
+                        .pick_folder()
+                } else {
+                    rfd::FileDialog::new()
+                        .set_title("Open a zipped bundle")
+                        .add_filter("zip", &["zip"])
+                        .pick_file()
+                };
+                match picked {
+                    Some(path) => self.open_bundle(&path),
+                    None => self.say(
+                        "No bundle picked (if no dialog appeared, pass the path on the command line: clickwork PATH).",
+                        false,
+                    ),
                 }
             }
         }
     }
 
     fn set_tool(&mut self, tool: Tool) {
+        use crate::domain::geometry::ShapeKind;
+        let kind = match tool {
+            Tool::Rectangle | Tool::ExtremeBox => Some(ShapeKind::Rectangle),
+            Tool::Polygon => Some(ShapeKind::Polygon),
+            Tool::Point => Some(ShapeKind::Point),
+            Tool::Select => None,
+        };
+        if let (Some(kind), Some(session)) = (kind, self.session())
+            && !session.bundle().tools.contains(&kind)
+        {
+            self.say(format!("This bundle does not use {kind}s."), true);
+            return;
+        }
         if self.canvas.tool != tool {
             self.canvas.draft = None;
             self.canvas.tool = tool;
@@ -561,9 +609,9 @@ impl App {
         let image = self.loader.get(&task.image_path);
         let bundle = session.bundle();
         let color_of = |label: &str| {
-            bundle
-                .label(label)
-                .map_or(Color32::LIGHT_GRAY, |l| Color32::from_rgb(l.color[0], l.color[1], l.color[2]))
+            bundle.label(label).map_or(Color32::LIGHT_GRAY, |l| {
+                Color32::from_rgb(l.color[0], l.color[1], l.color[2])
+            })
         };
         let input = CanvasInput {
             image: &image,
@@ -590,6 +638,10 @@ impl App {
 
     pub(crate) fn current_label_index(&self) -> usize {
         self.current_label
+    }
+
+    pub(crate) fn recent(&self) -> &RecentBundles {
+        &self.recent
     }
 
     pub(crate) fn help_open(&mut self) -> &mut bool {

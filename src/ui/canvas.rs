@@ -45,10 +45,16 @@ impl Tool {
     pub fn hint(self) -> &'static str {
         match self {
             Tool::Rectangle => "Press, drag and release to draw a box.",
-            Tool::Polygon => "Click the vertices. Enter, a click on the first vertex or a double-click closes; Backspace removes the last; Esc cancels.",
+            Tool::Polygon => {
+                "Click the vertices. Enter, a click on the first vertex or a double-click closes; Backspace removes the last; Esc cancels."
+            }
             Tool::Point => "Click to place a point.",
-            Tool::ExtremeBox => "Click the top, bottom, left and right extremes of the object, in any order.",
-            Tool::Select => "Click to select; drag to move; drag a vertex to reshape; double-click an edge to add a vertex; Alt+click a vertex to delete it; arrows nudge.",
+            Tool::ExtremeBox => {
+                "Click the top, bottom, left and right extremes of the object, in any order."
+            }
+            Tool::Select => {
+                "Click to select; drag to move; drag a vertex to reshape; double-click an edge to add a vertex; Alt+click a vertex to delete it; arrows nudge."
+            }
         }
     }
 }
@@ -100,8 +106,8 @@ pub enum Draft {
 pub enum CanvasAction {
     /// Add a region with this shape, labeled with the current label, as one edit.
     AddShape(Shape),
-    /// Apply an edit to an existing region.
-    Apply(Edit),
+    /// Apply an edit to an existing region (boxed: an edit can carry a whole region).
+    Apply(Box<Edit>),
     /// Change the selection.
     Select(Option<String>),
 }
@@ -218,13 +224,18 @@ impl Canvas {
             }
         }
         let space = ui.input(|i| i.key_down(egui::Key::Space));
-        if response.dragged_by(PointerButton::Middle) || (space && response.dragged_by(PointerButton::Primary)) {
+        if response.dragged_by(PointerButton::Middle)
+            || (space && response.dragged_by(PointerButton::Primary))
+        {
             self.view.pan_by(response.drag_delta());
         }
     }
 
     fn clamp(&self, p: Point, size: Vec2) -> Point {
-        Point::new(p.x.clamp(0.0, f64::from(size.x)), p.y.clamp(0.0, f64::from(size.y)))
+        Point::new(
+            p.x.clamp(0.0, f64::from(size.x)),
+            p.y.clamp(0.0, f64::from(size.y)),
+        )
     }
 
     fn interact(
@@ -236,7 +247,9 @@ impl Canvas {
     ) {
         let size = input.image_size;
         let tolerance = self.view.image_len(HIT_TOLERANCE);
-        let press = ui.input(|i| i.pointer.press_origin()).map(|p| self.view.image_from_screen(p));
+        let press = ui
+            .input(|i| i.pointer.press_origin())
+            .map(|p| self.view.image_from_screen(p));
         let pointer = response
             .interact_pointer_pos()
             .or(response.hover_pos())
@@ -251,7 +264,10 @@ impl Canvas {
                     self.draft = Some(Draft::Rect { start, end: start });
                 }
                 if let (Some(Draft::Rect { end, .. }), Some(p)) = (&mut self.draft, pointer) {
-                    *end = Point::new(p.x.clamp(0.0, f64::from(size.x)), p.y.clamp(0.0, f64::from(size.y)));
+                    *end = Point::new(
+                        p.x.clamp(0.0, f64::from(size.x)),
+                        p.y.clamp(0.0, f64::from(size.y)),
+                    );
                 }
                 if response.drag_stopped_by(PointerButton::Primary)
                     && let Some(Draft::Rect { start, end }) = self.draft.take()
@@ -267,7 +283,9 @@ impl Canvas {
                 if response.clicked()
                     && let Some(p) = pointer
                 {
-                    actions.push(CanvasAction::AddShape(Shape::Point { at: self.clamp(p, size) }));
+                    actions.push(CanvasAction::AddShape(Shape::Point {
+                        at: self.clamp(p, size),
+                    }));
                 }
             }
             Tool::Polygon => {
@@ -283,7 +301,8 @@ impl Canvas {
                     // egui reports any two quick clicks as a double-click; only one on the same spot
                     // (the last vertex) closes the polygon, so fast clicking along an outline is safe.
                     let closes = points.len() >= 3
-                        && ((response.double_clicked() && near(points.last())) || near(points.first()));
+                        && ((response.double_clicked() && near(points.last()))
+                            || near(points.first()));
                     self.draft = Some(Draft::Polygon { points });
                     if closes {
                         if let Some(shape) = self.close_polygon() {
@@ -317,7 +336,9 @@ impl Canvas {
                     }
                 }
             }
-            Tool::Select => self.select_interact(response, input, press, pointer, alt, tolerance, actions),
+            Tool::Select => {
+                self.select_interact(response, input, press, pointer, alt, tolerance, actions)
+            }
         }
     }
 
@@ -334,13 +355,16 @@ impl Canvas {
     ) {
         let ann = input.annotation;
         let (all_visible, hidden) = (self.regions_visible, self.hidden.clone());
-        let hit_at = |p: Point| ann.hit_test(p, tolerance, |r| all_visible && !hidden.contains(&r.id));
+        let hit_at =
+            |p: Point| ann.hit_test(p, tolerance, |r| all_visible && !hidden.contains(&r.id));
         if response.drag_started_by(PointerButton::Primary)
             && let Some(from) = press
         {
             match hit_at(from) {
                 Some(hit) => {
-                    let Some(region) = ann.regions.get(hit.region) else { return };
+                    let Some(region) = ann.regions.get(hit.region) else {
+                        return;
+                    };
                     let grab = match hit.part {
                         HitPart::Vertex(v) => Grab::Vertex(v),
                         HitPart::Edge(_) | HitPart::Body => Grab::Body,
@@ -382,7 +406,7 @@ impl Canvas {
                 _ => from != to,
             };
             if moved {
-                actions.push(CanvasAction::Apply(edit));
+                actions.push(CanvasAction::Apply(Box::new(edit)));
             }
             return;
         }
@@ -396,11 +420,11 @@ impl Canvas {
             let a = points.get(e).copied();
             let b = points.get((e + 1) % points.len()).copied();
             if let (Some(a), Some(b)) = (a, b) {
-                actions.push(CanvasAction::Apply(Edit::InsertVertex {
+                actions.push(CanvasAction::Apply(Box::new(Edit::InsertVertex {
                     id: region.id.clone(),
                     index: e + 1,
                     at: closest_point_on_segment(a, b, p),
-                }));
+                })));
             }
             return;
         }
@@ -414,10 +438,10 @@ impl Canvas {
                 && let HitPart::Vertex(index) = hit.part
                 && region.shape.kind() == crate::domain::geometry::ShapeKind::Polygon
             {
-                actions.push(CanvasAction::Apply(Edit::DeleteVertex {
+                actions.push(CanvasAction::Apply(Box::new(Edit::DeleteVertex {
                     id: region.id.clone(),
                     index,
-                }));
+                })));
             }
             let id = region.map(|r| r.id.clone());
             self.selected = id.clone();
@@ -476,7 +500,10 @@ impl Canvas {
         painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
         let image_rect = egui::Rect::from_min_max(
             self.view.screen_from_image(Point::new(0.0, 0.0)),
-            self.view.screen_from_image(Point::new(f64::from(input.image_size.x), f64::from(input.image_size.y))),
+            self.view.screen_from_image(Point::new(
+                f64::from(input.image_size.x),
+                f64::from(input.image_size.y),
+            )),
         );
         match input.image {
             ImageState::Ready { texture, .. } => {
@@ -497,7 +524,9 @@ impl Canvas {
                 painter.text(
                     response.rect.center(),
                     egui::Align2::CENTER_CENTER,
-                    format!("Cannot show this image:\n{message}\n\nYou can skip the task (Ctrl+Space)."),
+                    format!(
+                        "Cannot show this image:\n{message}\n\nYou can skip the task (Ctrl+Space)."
+                    ),
                     egui::FontId::proportional(16.0),
                     ui.visuals().error_fg_color,
                 );
@@ -507,7 +536,9 @@ impl Canvas {
             if !self.is_visible(region) {
                 continue;
             }
-            let shape = self.preview_shape(region).unwrap_or_else(|| region.shape.clone());
+            let shape = self
+                .preview_shape(region)
+                .unwrap_or_else(|| region.shape.clone());
             let color = (input.color_of)(&region.label);
             let selected = self.selected.as_deref() == Some(region.id.as_str());
             self.paint_shape(&painter, &shape, color, selected);
@@ -529,7 +560,12 @@ impl Canvas {
         match shape {
             Shape::Point { at } => {
                 let c = self.view.screen_from_image(*at);
-                painter.circle(c, if selected { 7.0 } else { 5.0 }, color, Stroke::new(1.5, Color32::BLACK));
+                painter.circle(
+                    c,
+                    if selected { 7.0 } else { 5.0 },
+                    color,
+                    Stroke::new(1.5, Color32::BLACK),
+                );
             }
             _ => {
                 let mut mesh = egui::Mesh::default();
@@ -541,11 +577,19 @@ impl Canvas {
                     mesh.add_triangle(base, base + 1, base + 2);
                 }
                 painter.add(egui::Shape::mesh(mesh));
-                let outline: Vec<Pos2> = shape.vertices().into_iter().map(|p| self.view.screen_from_image(p)).collect();
+                let outline: Vec<Pos2> = shape
+                    .vertices()
+                    .into_iter()
+                    .map(|p| self.view.screen_from_image(p))
+                    .collect();
                 painter.add(egui::Shape::closed_line(outline.clone(), stroke));
                 if selected {
                     for p in outline {
-                        painter.rect_filled(egui::Rect::from_center_size(p, Vec2::splat(8.0)), 1.0, Color32::WHITE);
+                        painter.rect_filled(
+                            egui::Rect::from_center_size(p, Vec2::splat(8.0)),
+                            1.0,
+                            Color32::WHITE,
+                        );
                         painter.rect_stroke(
                             egui::Rect::from_center_size(p, Vec2::splat(8.0)),
                             1.0,
@@ -563,11 +607,17 @@ impl Canvas {
         let hover = response.hover_pos();
         match &self.draft {
             Some(Draft::Rect { start, end }) => {
-                let r = egui::Rect::from_two_pos(self.view.screen_from_image(*start), self.view.screen_from_image(*end));
+                let r = egui::Rect::from_two_pos(
+                    self.view.screen_from_image(*start),
+                    self.view.screen_from_image(*end),
+                );
                 painter.rect_stroke(r, 0.0, stroke, egui::StrokeKind::Middle);
             }
             Some(Draft::Polygon { points }) => {
-                let mut line: Vec<Pos2> = points.iter().map(|p| self.view.screen_from_image(*p)).collect();
+                let mut line: Vec<Pos2> = points
+                    .iter()
+                    .map(|p| self.view.screen_from_image(*p))
+                    .collect();
                 if let Some(h) = hover {
                     line.push(h);
                 }
@@ -580,12 +630,22 @@ impl Canvas {
             Some(Draft::Extreme { points }) => {
                 for p in points {
                     let c = self.view.screen_from_image(*p);
-                    painter.line_segment([c - Vec2::new(7.0, 0.0), c + Vec2::new(7.0, 0.0)], stroke);
-                    painter.line_segment([c - Vec2::new(0.0, 7.0), c + Vec2::new(0.0, 7.0)], stroke);
+                    painter
+                        .line_segment([c - Vec2::new(7.0, 0.0), c + Vec2::new(7.0, 0.0)], stroke);
+                    painter
+                        .line_segment([c - Vec2::new(0.0, 7.0), c + Vec2::new(0.0, 7.0)], stroke);
                 }
                 if let Some(r) = Rect::bounding(points) {
-                    let r = egui::Rect::from_two_pos(self.view.screen_from_image(r.min), self.view.screen_from_image(r.max));
-                    painter.rect_stroke(r, 0.0, Stroke::new(1.0, Color32::YELLOW), egui::StrokeKind::Middle);
+                    let r = egui::Rect::from_two_pos(
+                        self.view.screen_from_image(r.min),
+                        self.view.screen_from_image(r.max),
+                    );
+                    painter.rect_stroke(
+                        r,
+                        0.0,
+                        Stroke::new(1.0, Color32::YELLOW),
+                        egui::StrokeKind::Middle,
+                    );
                 }
             }
             Some(Draft::Move { .. }) | None => {}
@@ -596,8 +656,20 @@ impl Canvas {
         {
             // A crosshair helps place extreme points and vertices precisely.
             let faint = Stroke::new(1.0, Color32::from_white_alpha(90));
-            painter.line_segment([Pos2::new(response.rect.left(), h.y), Pos2::new(response.rect.right(), h.y)], faint);
-            painter.line_segment([Pos2::new(h.x, response.rect.top()), Pos2::new(h.x, response.rect.bottom())], faint);
+            painter.line_segment(
+                [
+                    Pos2::new(response.rect.left(), h.y),
+                    Pos2::new(response.rect.right(), h.y),
+                ],
+                faint,
+            );
+            painter.line_segment(
+                [
+                    Pos2::new(h.x, response.rect.top()),
+                    Pos2::new(h.x, response.rect.bottom()),
+                ],
+                faint,
+            );
         }
     }
 }

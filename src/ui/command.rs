@@ -48,13 +48,15 @@ pub enum UiCommand {
     ToggleInstructions,
     /// Show or hide this list of keys.
     Help,
-    /// Open another bundle (folder or .zip).
+    /// Open another bundle folder.
     OpenBundle,
+    /// Open a zipped bundle.
+    OpenZip,
 }
 
 impl UiCommand {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [UiCommand; 22] = [
+    pub const ALL: [UiCommand; 23] = [
         UiCommand::ToolRectangle,
         UiCommand::ToolPolygon,
         UiCommand::ToolPoint,
@@ -77,6 +79,7 @@ impl UiCommand {
         UiCommand::ToggleInstructions,
         UiCommand::Help,
         UiCommand::OpenBundle,
+        UiCommand::OpenZip,
     ];
 
     /// What the command does, as menus and the help overlay show it.
@@ -103,7 +106,8 @@ impl UiCommand {
             UiCommand::Cancel => "Cancel drawing / clear selection",
             UiCommand::ToggleInstructions => "Show / hide instructions",
             UiCommand::Help => "Keyboard help",
-            UiCommand::OpenBundle => "Open bundle…",
+            UiCommand::OpenBundle => "Open bundle folder…",
+            UiCommand::OpenZip => "Open zipped bundle…",
         }
     }
 
@@ -118,7 +122,10 @@ impl UiCommand {
             UiCommand::ToolExtremeBox => plain(Key::E),
             UiCommand::ToolSelect => plain(Key::V),
             UiCommand::Undo => cmd(Key::Z),
-            UiCommand::Redo => Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)),
+            UiCommand::Redo => Some(KeyboardShortcut::new(
+                Modifiers::COMMAND | Modifiers::SHIFT,
+                Key::Z,
+            )),
             UiCommand::RedoAlt => cmd(Key::Y),
             UiCommand::Submit => cmd(Key::Enter),
             UiCommand::Skip => cmd(Key::Space),
@@ -134,6 +141,7 @@ impl UiCommand {
             UiCommand::ToggleInstructions => plain(Key::I),
             UiCommand::Help => plain(Key::F1),
             UiCommand::OpenBundle => cmd(Key::O),
+            UiCommand::OpenZip => None,
         }
     }
 
@@ -184,18 +192,40 @@ mod tests {
         let mut seen = HashSet::new();
         for command in UiCommand::ALL {
             if let Some(s) = command.shortcut() {
-                let key = (s.modifiers.command || s.modifiers.ctrl, s.modifiers.shift, s.modifiers.alt, s.logical_key);
-                assert!(seen.insert(key), "{command:?} reuses {}", command.shortcut_text());
+                let key = (
+                    s.modifiers.command || s.modifiers.ctrl,
+                    s.modifiers.shift,
+                    s.modifiers.alt,
+                    s.logical_key,
+                );
+                assert!(
+                    seen.insert(key),
+                    "{command:?} reuses {}",
+                    command.shortcut_text()
+                );
             }
         }
     }
 
     #[test]
     fn digits_stay_free_for_labels() {
-        let digits = [Key::Num1, Key::Num2, Key::Num3, Key::Num4, Key::Num5, Key::Num6, Key::Num7, Key::Num8, Key::Num9];
+        let digits = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+        ];
         for command in UiCommand::ALL {
             if let Some(s) = command.shortcut() {
-                assert!(!(s.modifiers.is_none() && digits.contains(&s.logical_key)), "{command:?}");
+                assert!(
+                    !(s.modifiers.is_none() && digits.contains(&s.logical_key)),
+                    "{command:?}"
+                );
             }
         }
     }

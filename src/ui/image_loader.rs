@@ -72,18 +72,26 @@ impl ImageLoader {
                             Err(_) => return,
                         };
                         let Ok(request) = request else { return };
-                        let still_wanted = wanted.lock().map(|w| w.contains(&request.path)).unwrap_or(true);
+                        let still_wanted = wanted
+                            .lock()
+                            .map(|w| w.contains(&request.path))
+                            .unwrap_or(true);
                         if !still_wanted {
                             continue;
                         }
-                        let result = decode_for_display(&request.path, max_pixels, request.max_side)
-                            .map(|image| {
-                                let size = [image.width as usize, image.height as usize];
-                                let color = egui::ColorImage::from_rgba_unmultiplied(size, &image.rgba);
-                                let full = egui::vec2(image.full_width as f32, image.full_height as f32);
-                                (color, full)
-                            })
-                            .map_err(|e| e.to_string());
+                        let result =
+                            decode_for_display(&request.path, max_pixels, request.max_side)
+                                .map(|image| {
+                                    let size = [image.width as usize, image.height as usize];
+                                    let color =
+                                        egui::ColorImage::from_rgba_unmultiplied(size, &image.rgba);
+                                    let full = egui::vec2(
+                                        image.full_width as f32,
+                                        image.full_height as f32,
+                                    );
+                                    (color, full)
+                                })
+                                .map_err(|e| e.to_string());
                         if res_tx.send((request.path, result)).is_err() {
                             return;
                         }
@@ -147,7 +155,8 @@ impl ImageLoader {
 
     fn request(&mut self, path: &Path) {
         self.tick += 1;
-        self.cache.insert(path.to_owned(), (ImageState::Loading, self.tick));
+        self.cache
+            .insert(path.to_owned(), (ImageState::Loading, self.tick));
         if let Ok(mut wanted) = self.wanted.lock() {
             wanted.insert(path.to_owned());
         }
@@ -158,7 +167,10 @@ impl ImageLoader {
         if self.requests.send(request).is_err() {
             self.cache.insert(
                 path.to_owned(),
-                (ImageState::Failed(format!("{}: no decoder thread is running", path.display())), self.tick),
+                (
+                    ImageState::Failed(format!("{}: no decoder thread is running", path.display())),
+                    self.tick,
+                ),
             );
         }
     }
@@ -173,7 +185,12 @@ impl ImageLoader {
         changed
     }
 
-    fn store(&mut self, ctx: &egui::Context, path: PathBuf, result: Result<(egui::ColorImage, egui::Vec2), String>) {
+    fn store(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        result: Result<(egui::ColorImage, egui::Vec2), String>,
+    ) {
         if let Ok(mut wanted) = self.wanted.lock() {
             wanted.remove(&path);
         }
@@ -185,7 +202,11 @@ impl ImageLoader {
                 return;
             }
             Ok((color, full_size)) => {
-                let texture = ctx.load_texture(path.display().to_string(), color, egui::TextureOptions::LINEAR);
+                let texture = ctx.load_texture(
+                    path.display().to_string(),
+                    color,
+                    egui::TextureOptions::LINEAR,
+                );
                 ImageState::Ready { texture, full_size }
             }
             Err(message) => ImageState::Failed(message),
@@ -197,7 +218,12 @@ impl ImageLoader {
 
     /// Blocks until `path` is decoded (or failed), up to `timeout`; for tests and benchmarks, which must
     /// not poll with sleeps. Returns true when it is settled.
-    pub fn wait_for(&mut self, ctx: &egui::Context, path: &Path, timeout: std::time::Duration) -> bool {
+    pub fn wait_for(
+        &mut self,
+        ctx: &egui::Context,
+        path: &Path,
+        timeout: std::time::Duration,
+    ) -> bool {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             self.poll(ctx);
@@ -217,7 +243,9 @@ impl ImageLoader {
 
     /// True while any image is still decoding.
     pub fn is_busy(&self) -> bool {
-        self.cache.values().any(|(s, _)| matches!(s, ImageState::Loading))
+        self.cache
+            .values()
+            .any(|(s, _)| matches!(s, ImageState::Loading))
     }
 
     fn evict(&mut self) {

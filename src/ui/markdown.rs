@@ -17,7 +17,10 @@ pub fn markdown_ui(ui: &mut egui::Ui, markdown: &str) {
             ui.label(RichText::new(text).strong().size(16.0));
         } else if let Some(text) = trimmed.strip_prefix("# ") {
             ui.label(RichText::new(text).heading());
-        } else if let Some(text) = trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* ")) {
+        } else if let Some(text) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "))
+        {
             ui.horizontal_wrapped(|ui| {
                 ui.label("•");
                 inline_ui(ui, text);
@@ -25,7 +28,11 @@ pub fn markdown_ui(ui: &mut egui::Ui, markdown: &str) {
         } else if trimmed.starts_with('|') {
             // Table separator rows carry no content.
             if !trimmed.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-                let cells: Vec<&str> = trimmed.trim_matches('|').split('|').map(str::trim).collect();
+                let cells: Vec<&str> = trimmed
+                    .trim_matches('|')
+                    .split('|')
+                    .map(str::trim)
+                    .collect();
                 ui.horizontal_wrapped(|ui| {
                     for (i, cell) in cells.iter().enumerate() {
                         if i > 0 {
@@ -44,7 +51,12 @@ pub fn markdown_ui(ui: &mut egui::Ui, markdown: &str) {
 /// One line of text with `**bold**` and `` `code` `` spans.
 fn inline_ui(ui: &mut egui::Ui, text: &str) {
     let style = ui.style();
-    let body = FontId::proportional(style.text_styles.get(&egui::TextStyle::Body).map_or(14.0, |f| f.size));
+    let body = FontId::proportional(
+        style
+            .text_styles
+            .get(&egui::TextStyle::Body)
+            .map_or(14.0, |f| f.size),
+    );
     let color = ui.visuals().text_color();
     let strong = ui.visuals().strong_text_color();
     let mut job = LayoutJob::default();

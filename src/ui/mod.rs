@@ -58,7 +58,13 @@ pub fn initial_bundle(asked: Option<&Path>, data_dir: &Path) -> PathBuf {
     }
     RecentBundles::load(data_dir)
         .ok()
-        .and_then(|recent| recent.bundles.into_iter().map(|b| b.path).find(|p| p.exists()))
+        .and_then(|recent| {
+            recent
+                .bundles
+                .into_iter()
+                .map(|b| b.path)
+                .find(|p| p.exists())
+        })
         .unwrap_or_else(sample_bundle_path)
 }
 

@@ -51,7 +51,9 @@ impl View {
             return;
         }
         let avail = self.canvas.size();
-        self.zoom = (avail.x / size.x).min(avail.y / size.y).clamp(MIN_ZOOM, MAX_ZOOM);
+        self.zoom = (avail.x / size.x)
+            .min(avail.y / size.y)
+            .clamp(MIN_ZOOM, MAX_ZOOM);
         self.pan = (avail - size * self.zoom) * 0.5;
     }
 

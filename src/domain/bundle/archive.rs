@@ -22,6 +22,21 @@ pub const MAX_UNPACKED_BYTES: u64 = 8 << 30;
 /// Most entries a zip may hold.
 pub const MAX_ENTRIES: usize = 100_000;
 
+/// The limits a zip is held to; a parameter so tests can use small ones.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    entries: usize,
+    bytes: u64,
+}
+
+const LIMITS: Limits = Limits {
+    entries: MAX_ENTRIES,
+    bytes: MAX_UNPACKED_BYTES,
+};
+
+/// How partial extractions in `<cache_dir>/zip/` are named; never a complete extraction's name (hex).
+const PARTIAL_PREFIX: &str = ".partial-";
+
 /// Folders that zip tools add and that are never part of a bundle.
 const JUNK_TOP_FOLDERS: [&str; 1] = ["__MACOSX"];
 
@@ -51,29 +66,76 @@ pub fn extract(zip_path: &Path, shown: &Path, cache_dir: &Path) -> Result<Extrac
     let zip_cache = cache_dir.join("zip");
     let target = zip_cache.join(digest.get(..16).unwrap_or(&digest));
     if !target.is_dir() {
-        let mut archive = ZipArchive::new(file).map_err(|e| fail(format!("is not a readable zip archive ({e})")))?;
-        let entries = check_entries(&archive, shown)?;
+        let mut archive = ZipArchive::new(file)
+            .map_err(|e| fail(format!("is not a readable zip archive ({e})")))?;
+        let entries = check_entries(&archive, shown, LIMITS)?;
         fs::create_dir_all(&zip_cache).map_err(|e| {
-            fail(format!("cannot create the cache folder {} ({e})", zip_cache.display()))
+            fail(format!(
+                "cannot create the cache folder {} ({e})",
+                zip_cache.display()
+            ))
         })?;
+        remove_stale_partials(&zip_cache);
         let partial = tempfile::Builder::new()
-            .prefix(".partial-")
+            .prefix(PARTIAL_PREFIX)
             .tempdir_in(&zip_cache)
-            .map_err(|e| fail(format!("cannot create a folder in {} ({e})", zip_cache.display())))?;
+            .map_err(|e| {
+                fail(format!(
+                    "cannot create a folder in {} ({e})",
+                    zip_cache.display()
+                ))
+            })?;
         unpack(&mut archive, &entries, partial.path(), shown)?;
         let partial = partial.keep();
         if let Err(e) = fs::rename(&partial, &target) {
             // Another run may have finished the same zip first; its copy is as good as ours.
             let _ignored = fs::remove_dir_all(&partial);
             if !target.is_dir() {
-                return Err(fail(format!("cannot move the extraction into {} ({e})", target.display())));
+                return Err(fail(format!(
+                    "cannot move the extraction into {} ({e})",
+                    target.display()
+                )));
             }
         }
     }
-    let target = target
-        .canonicalize()
-        .map_err(|e| fail(format!("cannot open the extraction in {} ({e})", target.display())))?;
+    let target = target.canonicalize().map_err(|e| {
+        fail(format!(
+            "cannot open the extraction in {} ({e})",
+            target.display()
+        ))
+    })?;
     Ok(bundle_root(&target))
+}
+
+/// Partial extractions older than this were left by a run that crashed or was killed.
+const STALE_PARTIAL: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Best effort: removes partial extractions that a crashed run left behind, so the cache does not grow
+/// forever. Recent ones may belong to another running instance and are left alone.
+fn remove_stale_partials(zip_cache: &Path) {
+    let Ok(items) = fs::read_dir(zip_cache) else {
+        return;
+    };
+    for item in items.filter_map(Result::ok) {
+        let is_partial = item
+            .file_name()
+            .to_string_lossy()
+            .starts_with(PARTIAL_PREFIX);
+        let age = item
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok());
+        if is_partial
+            && age.is_some_and(|age| age > STALE_PARTIAL)
+            && let Err(e) = fs::remove_dir_all(item.path())
+        {
+            log::warn!(
+                "cannot remove a stale partial extraction ({e}): {}",
+                item.path().display()
+            );
+        }
+    }
 }
 
 fn hash_file(file: &mut File) -> io::Result<String> {
@@ -99,12 +161,20 @@ struct Entry {
 }
 
 /// Checks every entry's path, kind and size before anything is written; all problems are reported.
-fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>, BundleErrors> {
+fn check_entries(
+    archive: &ZipArchive<File>,
+    shown: &Path,
+    limits: Limits,
+) -> Result<Vec<Entry>, BundleErrors> {
     let shown_zip = shown.display().to_string();
-    if archive.len() > MAX_ENTRIES {
+    if archive.len() > limits.entries {
         return Err(BundleErrors::single(Problem::in_file(
             shown_zip,
-            format!("holds {} entries; a bundle may hold at most {MAX_ENTRIES}", archive.len()),
+            format!(
+                "holds {} entries; a bundle may hold at most {}",
+                archive.len(),
+                limits.entries
+            ),
         )));
     }
     let mut report = Report::default();
@@ -114,7 +184,10 @@ fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>,
         let entry = match archive.by_index_data(index) {
             Ok(entry) => entry,
             Err(e) => {
-                report.push(Problem::in_file(&shown_zip, format!("entry {index} cannot be read ({e})")));
+                report.push(Problem::in_file(
+                    &shown_zip,
+                    format!("entry {index} cannot be read ({e})"),
+                ));
                 continue;
             }
         };
@@ -123,12 +196,15 @@ fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>,
             .map(|n| n.into_owned())
             .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
         let at = format!("{shown_zip}!/{name}");
-        let has_parent = Path::new(&name).components().any(|c| c == Component::ParentDir)
+        let has_parent = Path::new(&name)
+            .components()
+            .any(|c| c == Component::ParentDir)
             || name.split(['/', '\\']).any(|part| part == "..");
         // zip's `enclosed_name` quietly makes `/x` relative; a bundle with such an entry was built wrongly
         // or maliciously, so it is refused like `..`.
         let mut chars = name.chars();
-        let drive = matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_ascii_alphabetic());
+        let drive =
+            matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_ascii_alphabetic());
         let absolute = drive || name.starts_with(['/', '\\']);
         let Some(path) = entry.enclosed_name().filter(|_| !has_parent && !absolute) else {
             let why = if has_parent {
@@ -136,7 +212,10 @@ fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>,
             } else {
                 "has an absolute path; entries must be relative"
             };
-            report.push(Problem::in_file(at, format!("entry {why}; refusing to extract the zip")));
+            report.push(Problem::in_file(
+                at,
+                format!("entry {why}; refusing to extract the zip"),
+            ));
             continue;
         };
         if entry.is_symlink() {
@@ -147,11 +226,15 @@ fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>,
             continue;
         }
         if entry.encrypted() {
-            report.push(Problem::in_file(at, "is encrypted; bundles may not be password-protected"));
+            report.push(Problem::in_file(
+                at,
+                "is encrypted; bundles may not be password-protected",
+            ));
             continue;
         }
         let first = path.components().next();
-        if matches!(first, Some(Component::Normal(top)) if JUNK_TOP_FOLDERS.iter().any(|j| top == *j)) {
+        if matches!(first, Some(Component::Normal(top)) if JUNK_TOP_FOLDERS.iter().any(|j| top == *j))
+        {
             continue;
         }
         total = total.saturating_add(entry.size());
@@ -162,17 +245,25 @@ fn check_entries(archive: &ZipArchive<File>, shown: &Path) -> Result<Vec<Entry>,
             size: entry.size(),
         });
     }
-    if total > MAX_UNPACKED_BYTES {
+    if total > limits.bytes {
         report.push(Problem::in_file(
             &shown_zip,
-            format!("unpacks to {total} bytes, more than the limit of {MAX_UNPACKED_BYTES} (8 GiB)"),
+            format!(
+                "unpacks to {total} bytes, more than the limit of {} bytes",
+                limits.bytes
+            ),
         ));
     }
     report.finish(entries)
 }
 
 /// Writes the checked entries under `dest`, holding each to the size it declares.
-fn unpack(archive: &mut ZipArchive<File>, entries: &[Entry], dest: &Path, shown: &Path) -> Result<(), BundleErrors> {
+fn unpack(
+    archive: &mut ZipArchive<File>,
+    entries: &[Entry],
+    dest: &Path,
+    shown: &Path,
+) -> Result<(), BundleErrors> {
     let shown_zip = shown.display().to_string();
     let mut report = Report::default();
     for entry in entries {
@@ -191,7 +282,11 @@ fn unpack(archive: &mut ZipArchive<File>, entries: &[Entry], dest: &Path, shown:
     report.finish(())
 }
 
-fn unpack_file(archive: &mut ZipArchive<File>, entry: &Entry, out_path: &Path) -> Result<(), String> {
+fn unpack_file(
+    archive: &mut ZipArchive<File>,
+    entry: &Entry,
+    out_path: &Path,
+) -> Result<(), String> {
     if let Some(parent) = out_path.parent() {
         fs::create_dir_all(parent).map_err(|e| format!("cannot be extracted ({e})"))?;
     }
@@ -205,8 +300,11 @@ fn unpack_file(archive: &mut ZipArchive<File>, entry: &Entry, out_path: &Path) -
         .open(out_path)
         .map_err(|e| format!("cannot be extracted ({e})"))?;
     // An entry may lie about its size; one byte past the declared size proves it did.
-    let copied = io::copy(&mut (&mut reader).take(entry.size.saturating_add(1)), &mut out)
-        .map_err(|e| format!("is damaged ({e})"))?;
+    let copied = io::copy(
+        &mut (&mut reader).take(entry.size.saturating_add(1)),
+        &mut out,
+    )
+    .map_err(|e| format!("is damaged ({e})"))?;
     if copied > entry.size {
         return Err(format!(
             "unpacks to more than the {} bytes it declares; refusing to extract the zip",
@@ -269,7 +367,14 @@ mod tests {
     fn extracts_once_and_finds_the_top_folder() {
         let dir = tempfile::tempdir().unwrap();
         let zip_path = dir.path().join("b.zip");
-        write_zip(&zip_path, &[("sky/bundle.json", b"{}"), ("sky/images/a.png", b"x"), ("__MACOSX/sky/._a", b"x")]);
+        write_zip(
+            &zip_path,
+            &[
+                ("sky/bundle.json", b"{}"),
+                ("sky/images/a.png", b"x"),
+                ("__MACOSX/sky/._a", b"x"),
+            ],
+        );
         let cache = dir.path().join("cache");
         let first = extract(&zip_path, &zip_path, &cache).unwrap();
         assert_eq!(first.prefix, "sky/");
@@ -299,7 +404,15 @@ mod tests {
     fn unsafe_entries_are_all_reported_and_nothing_is_written() {
         let dir = tempfile::tempdir().unwrap();
         let zip_path = dir.path().join("evil.zip");
-        write_zip(&zip_path, &[("ok.png", b"x"), ("../evil.png", b"x"), ("/abs/evil2.png", b"x"), ("a/../../evil3.png", b"x")]);
+        write_zip(
+            &zip_path,
+            &[
+                ("ok.png", b"x"),
+                ("../evil.png", b"x"),
+                ("/abs/evil2.png", b"x"),
+                ("a/../../evil3.png", b"x"),
+            ],
+        );
         let cache = dir.path().join("cache");
         let errors = extract(&zip_path, &zip_path, &cache).unwrap_err();
         let text = errors.to_string();
@@ -316,11 +429,67 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let zip_path = dir.path().join("link.zip");
         let mut zip = zip::ZipWriter::new(File::create(&zip_path).unwrap());
-        zip.add_symlink("img.png", "/etc/passwd", SimpleFileOptions::default()).unwrap();
+        zip.add_symlink("img.png", "/etc/passwd", SimpleFileOptions::default())
+            .unwrap();
         zip.finish().unwrap();
         let errors = extract(&zip_path, &zip_path, &dir.path().join("cache")).unwrap_err();
         assert!(errors.to_string().contains("img.png"), "{errors}");
         assert!(errors.to_string().contains("symbolic link"), "{errors}");
+    }
+
+    #[test]
+    fn too_many_entries_or_bytes_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip_path = dir.path().join("big.zip");
+        write_zip(
+            &zip_path,
+            &[("a", &[0; 600]), ("b", &[0; 600]), ("c", b"x")],
+        );
+        let archive = ZipArchive::new(File::open(&zip_path).unwrap()).unwrap();
+        let few = Limits {
+            entries: 2,
+            bytes: 10_000,
+        };
+        let errors = check_entries(&archive, &zip_path, few).err().unwrap();
+        assert!(errors.to_string().contains("3 entries"), "{errors}");
+        let small = Limits {
+            entries: 10,
+            bytes: 1000,
+        };
+        let errors = check_entries(&archive, &zip_path, small).err().unwrap();
+        assert!(
+            errors.to_string().contains("unpacks to 1201 bytes"),
+            "{errors}"
+        );
+    }
+
+    /// Sets the uncompressed size of the only entry of a zip to `size`, as a zip bomb would lie.
+    fn patch_uncompressed_size(zip: &mut [u8], size: u32) {
+        let find = |zip: &[u8], sig: &[u8]| zip.windows(4).position(|w| w == sig).unwrap();
+        let local = find(zip, b"PK\x03\x04");
+        zip[local + 22..local + 26].copy_from_slice(&size.to_le_bytes());
+        let central = find(zip, b"PK\x01\x02");
+        zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
+    }
+
+    #[test]
+    fn an_entry_larger_than_it_declares_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip_path = dir.path().join("liar.zip");
+        write_zip(&zip_path, &[("data.bin", &[7; 100_000])]);
+        let mut bytes = fs::read(&zip_path).unwrap();
+        patch_uncompressed_size(&mut bytes, 10);
+        fs::write(&zip_path, &bytes).unwrap();
+        let cache = dir.path().join("cache");
+        let errors = extract(&zip_path, &zip_path, &cache).unwrap_err();
+        // The zip crate notices first; our own cap on each entry's size is the second guard.
+        let text = errors.to_string();
+        assert!(
+            text.contains("data.bin") && text.contains("declare"),
+            "{text}"
+        );
+        // The partial extraction is gone.
+        assert_eq!(fs::read_dir(cache.join("zip")).unwrap().count(), 0);
     }
 
     #[test]

@@ -46,17 +46,27 @@ struct Found {
 
 /// Builds the bundle of the image folder at `opened.root`. `title` is the folder's name (for a zip, its
 /// top folder or the zip's name) and `identity` the path the id is derived from.
-pub fn from_images(opened: &Opened<'_>, title: &str, identity: &Path) -> Result<Bundle, BundleErrors> {
+pub fn from_images(
+    opened: &Opened<'_>,
+    title: &str,
+    identity: &Path,
+) -> Result<Bundle, BundleErrors> {
     let mut report = Report::default();
     let entries = fs::read_dir(opened.root).map_err(|e| {
-        BundleErrors::single(Problem::in_file(opened.names.bundle(), format!("cannot be read ({e})")))
+        BundleErrors::single(Problem::in_file(
+            opened.names.bundle(),
+            format!("cannot be read ({e})"),
+        ))
     })?;
     let mut found = Vec::new();
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                report.push(Problem::in_file(opened.names.bundle(), format!("cannot be listed ({e})")));
+                report.push(Problem::in_file(
+                    opened.names.bundle(),
+                    format!("cannot be listed ({e})"),
+                ));
                 continue;
             }
         };
@@ -115,7 +125,10 @@ fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Report) -> Option<
     }
     let format = sniff(path).ok()??;
     let Some(name) = os_name.to_str() else {
-        report.push(Problem::in_file(shown, "image file name is not valid Unicode; rename the file"));
+        report.push(Problem::in_file(
+            shown,
+            "image file name is not valid Unicode; rename the file",
+        ));
         return None;
     };
     let canonical = match path.canonicalize() {
@@ -186,7 +199,12 @@ fn parse_labels(text: &str, file: &str, report: &mut Report) -> Vec<Label> {
             continue;
         }
         if let Some(why) = label_name_problem(name) {
-            report.push(Problem::at(file, line_number, None, format!("label name {name:?} {why}")));
+            report.push(Problem::at(
+                file,
+                line_number,
+                None,
+                format!("label name {name:?} {why}"),
+            ));
             continue;
         }
         if let Some(first) = first_line.get(name) {
@@ -213,7 +231,10 @@ fn parse_labels(text: &str, file: &str, report: &mut Report) -> Vec<Label> {
 fn label_with_color(name: &str, index: usize) -> Label {
     Label {
         name: name.to_owned(),
-        color: PALETTE.get(index % PALETTE.len()).copied().unwrap_or([0x80, 0x80, 0x80]),
+        color: PALETTE
+            .get(index % PALETTE.len())
+            .copied()
+            .unwrap_or([0x80, 0x80, 0x80]),
         hotkey: None,
         description: None,
     }
@@ -230,7 +251,10 @@ fn unique_task_ids(mut tasks: Vec<Task>) -> Vec<Task> {
             n += 1;
             let suffix = format!("-{n}");
             let keep = MAX_ID_LEN.saturating_sub(suffix.len());
-            task.id = format!("{}{suffix}", base.get(..keep.min(base.len())).unwrap_or(&base));
+            task.id = format!(
+                "{}{suffix}",
+                base.get(..keep.min(base.len())).unwrap_or(&base)
+            );
         }
     }
     tasks
@@ -276,7 +300,12 @@ mod tests {
 
     #[test]
     fn sanitised_ids_are_made_unique() {
-        let tasks = unique_task_ids(vec![task("a_b.jpg"), task("a_b.jpg"), task("A_B.jpg"), task("a_b.jpg-2")]);
+        let tasks = unique_task_ids(vec![
+            task("a_b.jpg"),
+            task("a_b.jpg"),
+            task("A_B.jpg"),
+            task("a_b.jpg-2"),
+        ]);
         let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids, ["a_b.jpg", "a_b.jpg-2", "A_B.jpg-3", "a_b.jpg-2-2"]);
     }
@@ -284,7 +313,11 @@ mod tests {
     #[test]
     fn labels_file_skips_comments_and_reports_repeats() {
         let mut report = Report::default();
-        let labels = parse_labels("# sky things\nsky\n\n  cloud  \nsky\n", "labels.txt", &mut report);
+        let labels = parse_labels(
+            "# sky things\nsky\n\n  cloud  \nsky\n",
+            "labels.txt",
+            &mut report,
+        );
         let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["sky", "cloud"]);
         assert_ne!(labels[0].color, labels[1].color);
@@ -304,7 +337,10 @@ mod tests {
     fn ids_combine_slug_and_path_hash() {
         let a = folder_id("My Photos", Path::new("/a/My Photos"));
         let b = folder_id("My Photos", Path::new("/b/My Photos"));
-        assert!(a.starts_with("my-photos-") && a.len() == "my-photos-".len() + 8, "{a}");
+        assert!(
+            a.starts_with("my-photos-") && a.len() == "my-photos-".len() + 8,
+            "{a}"
+        );
         assert_ne!(a, b);
     }
 }

@@ -7,8 +7,8 @@ pub const MAX_ID_LEN: usize = 128;
 
 /// Names Windows reserves for devices whatever the extension (`con.json` cannot be created there).
 const WINDOWS_DEVICES: [&str; 22] = [
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1",
-    "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
 ];
 
 /// True for the characters an id may use: `A-Z a-z 0-9 . _ -`.
@@ -27,7 +27,10 @@ pub fn id_problem(id: &str) -> Option<String> {
         ));
     }
     if id.len() > MAX_ID_LEN {
-        return Some(format!("is {} characters long; the limit is {MAX_ID_LEN}", id.len()));
+        return Some(format!(
+            "is {} characters long; the limit is {MAX_ID_LEN}",
+            id.len()
+        ));
     }
     if id.starts_with('.') {
         return Some("starts with `.`, which makes a hidden file".to_owned());
@@ -52,7 +55,11 @@ pub fn sanitize_id(name: &str) -> String {
         .chars()
         .map(|c| if is_id_char(c) { c } else { '_' })
         .collect();
-    let mut id: String = mapped.trim_start_matches('.').chars().take(MAX_ID_LEN).collect();
+    let mut id: String = mapped
+        .trim_start_matches('.')
+        .chars()
+        .take(MAX_ID_LEN)
+        .collect();
     while id.ends_with('.') {
         id.pop();
     }
@@ -100,7 +107,18 @@ mod tests {
 
     #[test]
     fn rejects_unsafe_ids() {
-        for id in ["", ".hidden", "a/b", "..", "a b", "é", "x.", "CON", "nul.txt", "x".repeat(129).as_str()] {
+        for id in [
+            "",
+            ".hidden",
+            "a/b",
+            "..",
+            "a b",
+            "é",
+            "x.",
+            "CON",
+            "nul.txt",
+            "x".repeat(129).as_str(),
+        ] {
             assert!(id_problem(id).is_some(), "{id:?} should be refused");
         }
     }

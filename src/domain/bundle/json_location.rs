@@ -291,11 +291,20 @@ mod tests {
     fn finds_values_by_key_and_index() {
         let tasks = JsonPath::root().key("tasks");
         assert_eq!(locate(MANIFEST, &JsonPath::root()), Some((1, 1)));
-        assert_eq!(locate(MANIFEST, &JsonPath::root().key("title")), Some((2, 12)));
+        assert_eq!(
+            locate(MANIFEST, &JsonPath::root().key("title")),
+            Some((2, 12))
+        );
         assert_eq!(locate(MANIFEST, &tasks), Some((3, 12)));
-        assert_eq!(locate(MANIFEST, &tasks.index(0).key("image")), Some((4, 26)));
+        assert_eq!(
+            locate(MANIFEST, &tasks.index(0).key("image")),
+            Some((4, 26))
+        );
         assert_eq!(locate(MANIFEST, &tasks.index(1).key("id")), Some((5, 14)));
-        assert_eq!(locate(MANIFEST, &tasks.index(1).key("image")), Some((6, 16)));
+        assert_eq!(
+            locate(MANIFEST, &tasks.index(1).key("image")),
+            Some((6, 16))
+        );
     }
 
     #[test]
@@ -309,7 +318,10 @@ mod tests {
         let tasks = JsonPath::root().key("tasks");
         assert_eq!(locate(MANIFEST, &tasks.index(2)), None);
         assert_eq!(locate(MANIFEST, &tasks.index(0).key("hint")), None);
-        assert_eq!(locate(MANIFEST, &JsonPath::root().key("title").index(0)), None);
+        assert_eq!(
+            locate(MANIFEST, &JsonPath::root().key("title").index(0)),
+            None
+        );
     }
 
     #[test]
@@ -326,7 +338,15 @@ mod tests {
 
     #[test]
     fn garbage_gives_none_without_panicking() {
-        for text in ["", "{", "[1,", "{\"a\" 1}", "\"\\u12", "{\"a\":[}", "\"\\uD800\\u"] {
+        for text in [
+            "",
+            "{",
+            "[1,",
+            "{\"a\" 1}",
+            "\"\\u12",
+            "{\"a\":[}",
+            "\"\\uD800\\u",
+        ] {
             let _ = locate_all(text, &[&JsonPath::root().key("a")]);
         }
     }

@@ -129,16 +129,21 @@ mod tests {
         .unwrap();
         assert_eq!(raw.format, Field::Invalid(Value::from(1)));
         assert!(matches!(raw.tasks, Field::Invalid(Value::Object(_))));
-        let Field::Valid(labels) = raw.labels else { panic!("labels") };
-        assert!(matches!(&labels[0], Field::Valid(l) if l.hotkey == Field::Valid(RawHotkey::Text("1".into()))));
+        let Field::Valid(labels) = raw.labels else {
+            panic!("labels")
+        };
+        assert!(
+            matches!(&labels[0], Field::Valid(l) if l.hotkey == Field::Valid(RawHotkey::Text("1".into())))
+        );
         assert_eq!(labels[1], Field::Invalid(Value::from(7)));
     }
 
     #[test]
     fn regions_keep_unknown_keys() {
-        let raw: RawRegion =
-            serde_json::from_str(r#"{"label": "sky", "shape": {"type": "point", "points": [[1, 2]]}, "score": 0.5}"#)
-                .unwrap();
+        let raw: RawRegion = serde_json::from_str(
+            r#"{"label": "sky", "shape": {"type": "point", "points": [[1, 2]]}, "score": 0.5}"#,
+        )
+        .unwrap();
         assert_eq!(raw.extra.get("score"), Some(&Value::from(0.5)));
         assert!(!raw.extra.contains_key("label"));
         let shape = raw.shape.valid().unwrap();

@@ -76,13 +76,19 @@ pub fn load_bundle(path: &Path, options: &LoadOptions) -> Result<Bundle, BundleE
         std::io::ErrorKind::NotFound => fail("does not exist".to_owned()),
         _ => fail(format!("cannot be read ({e})")),
     })?;
-    let absolute = std::path::absolute(path).map_err(|e| fail(format!("cannot be resolved ({e})")))?;
+    let absolute =
+        std::path::absolute(path).map_err(|e| fail(format!("cannot be resolved ({e})")))?;
     if meta.is_dir() {
         return load_folder(&absolute, path, options);
     }
     if path.file_name().is_some_and(|name| name == MANIFEST_FILE) {
-        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let absolute = absolute.parent().map_or_else(|| absolute.clone(), Path::to_path_buf);
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let absolute = absolute
+            .parent()
+            .map_or_else(|| absolute.clone(), Path::to_path_buf);
         return load_folder(&absolute, folder, options);
     }
     if archive::looks_like_zip(path) {
@@ -94,9 +100,16 @@ pub fn load_bundle(path: &Path, options: &LoadOptions) -> Result<Bundle, BundleE
 }
 
 /// A folder bundle; `shown` is the folder as the user named it.
-fn load_folder(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bundle, BundleErrors> {
+fn load_folder(
+    absolute: &Path,
+    shown: &Path,
+    options: &LoadOptions,
+) -> Result<Bundle, BundleErrors> {
     let root = absolute.canonicalize().map_err(|e| {
-        BundleErrors::single(Problem::in_file(shown.display().to_string(), format!("cannot be read ({e})")))
+        BundleErrors::single(Problem::in_file(
+            shown.display().to_string(),
+            format!("cannot be read ({e})"),
+        ))
     })?;
     let names = FileNames::Folder(shown.to_path_buf());
     let opened = Opened {
@@ -126,7 +139,9 @@ fn load_zip(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bund
         return validate::from_manifest(&opened);
     }
     // The id follows the zip's location, as a folder's follows the folder's.
-    let identity = absolute.canonicalize().unwrap_or_else(|_| absolute.to_path_buf());
+    let identity = absolute
+        .canonicalize()
+        .unwrap_or_else(|_| absolute.to_path_buf());
     let title = match extracted.prefix.strip_suffix('/') {
         Some(top) if !top.is_empty() => top.to_owned(),
         _ => absolute
@@ -137,8 +152,10 @@ fn load_zip(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bund
 }
 
 fn folder_title(root: &Path) -> String {
-    root.file_name()
-        .map_or_else(|| "bundle".to_owned(), |name| name.to_string_lossy().into_owned())
+    root.file_name().map_or_else(
+        || "bundle".to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Lowercase hex of `bytes`.

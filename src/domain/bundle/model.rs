@@ -179,7 +179,11 @@ mod tests {
 
     #[test]
     fn hotkey_lookups_agree() {
-        let b = bundle(vec![label("x", Some(2)), label("y", Some(7)), label("z", None)]);
+        let b = bundle(vec![
+            label("x", Some(2)),
+            label("y", Some(7)),
+            label("z", None),
+        ]);
         for digit in 1..=9 {
             if let Some(l) = b.label_for_hotkey(digit) {
                 assert_eq!(b.hotkey_of(&l.name), Some(digit));

@@ -42,7 +42,10 @@ mod tests {
     #[test]
     fn names_folder_and_zip_files() {
         let folder = FileNames::Folder(PathBuf::from("tasks/sky"));
-        assert_eq!(folder.file("bundle.json"), format!("tasks/sky{}bundle.json", std::path::MAIN_SEPARATOR));
+        assert_eq!(
+            folder.file("bundle.json"),
+            format!("tasks/sky{}bundle.json", std::path::MAIN_SEPARATOR)
+        );
         let zip = FileNames::Zip {
             zip: PathBuf::from("sky.zip"),
             prefix: "sky/".into(),

@@ -32,8 +32,12 @@ impl fmt::Display for PathProblem {
         match self {
             PathProblem::Empty => f.write_str("is empty"),
             PathProblem::Backslash => f.write_str("uses `\\`; separate folders with `/`"),
-            PathProblem::Absolute => f.write_str("is absolute; write it relative to the bundle folder"),
-            PathProblem::ParentDir => f.write_str("uses `..` to leave the bundle folder; files must be inside it"),
+            PathProblem::Absolute => {
+                f.write_str("is absolute; write it relative to the bundle folder")
+            }
+            PathProblem::ParentDir => {
+                f.write_str("uses `..` to leave the bundle folder; files must be inside it")
+            }
             PathProblem::Missing => f.write_str("does not exist"),
             PathProblem::NotAFile => f.write_str("is not a file"),
             PathProblem::Outside(target) => write!(
@@ -52,14 +56,18 @@ pub fn relative_components(rel: &str) -> Result<Vec<&str>, PathProblem> {
         return Err(PathProblem::Empty);
     }
     let mut chars = rel.chars();
-    let drive_letter = matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_ascii_alphabetic());
+    let drive_letter =
+        matches!((chars.next(), chars.next()), (Some(c), Some(':')) if c.is_ascii_alphabetic());
     if rel.starts_with('/') || drive_letter {
         return Err(PathProblem::Absolute);
     }
     if rel.contains('\\') {
         return Err(PathProblem::Backslash);
     }
-    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     if parts.contains(&"..") {
         return Err(PathProblem::ParentDir);
     }
@@ -73,7 +81,9 @@ pub fn relative_components(rel: &str) -> Result<Vec<&str>, PathProblem> {
 /// leaves `root` by name or by link.
 pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, PathProblem> {
     let parts = relative_components(rel)?;
-    let joined: PathBuf = parts.iter().fold(root.to_path_buf(), |path, part| path.join(part));
+    let joined: PathBuf = parts
+        .iter()
+        .fold(root.to_path_buf(), |path, part| path.join(part));
     let canonical = match joined.canonicalize() {
         Ok(path) => path,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(PathProblem::Missing),
@@ -96,15 +106,39 @@ mod tests {
 
     #[test]
     fn relative_paths_are_split() {
-        assert_eq!(relative_components("a/./b//c.jpg").unwrap(), ["a", "b", "c.jpg"]);
+        assert_eq!(
+            relative_components("a/./b//c.jpg").unwrap(),
+            ["a", "b", "c.jpg"]
+        );
         assert!(matches!(relative_components(""), Err(PathProblem::Empty)));
-        assert!(matches!(relative_components("/etc/x"), Err(PathProblem::Absolute)));
-        assert!(matches!(relative_components("C:/x"), Err(PathProblem::Absolute)));
-        assert!(matches!(relative_components("c:x"), Err(PathProblem::Absolute)));
-        assert!(matches!(relative_components("a\\b"), Err(PathProblem::Backslash)));
-        assert!(matches!(relative_components("../x"), Err(PathProblem::ParentDir)));
-        assert!(matches!(relative_components("a/../../x"), Err(PathProblem::ParentDir)));
-        assert!(matches!(relative_components("./"), Err(PathProblem::NotAFile)));
+        assert!(matches!(
+            relative_components("/etc/x"),
+            Err(PathProblem::Absolute)
+        ));
+        assert!(matches!(
+            relative_components("C:/x"),
+            Err(PathProblem::Absolute)
+        ));
+        assert!(matches!(
+            relative_components("c:x"),
+            Err(PathProblem::Absolute)
+        ));
+        assert!(matches!(
+            relative_components("a\\b"),
+            Err(PathProblem::Backslash)
+        ));
+        assert!(matches!(
+            relative_components("../x"),
+            Err(PathProblem::ParentDir)
+        ));
+        assert!(matches!(
+            relative_components("a/../../x"),
+            Err(PathProblem::ParentDir)
+        ));
+        assert!(matches!(
+            relative_components("./"),
+            Err(PathProblem::NotAFile)
+        ));
     }
 
     #[test]
@@ -115,14 +149,30 @@ mod tests {
         fs::create_dir(root.join("img")).unwrap();
         fs::write(root.join("img/a.png"), b"x").unwrap();
         fs::write(outside.path().join("secret.png"), b"x").unwrap();
-        assert_eq!(resolve_inside(&root, "img/a.png").unwrap(), root.join("img/a.png"));
-        assert!(matches!(resolve_inside(&root, "img/b.png"), Err(PathProblem::Missing)));
-        assert!(matches!(resolve_inside(&root, "img"), Err(PathProblem::NotAFile)));
+        assert_eq!(
+            resolve_inside(&root, "img/a.png").unwrap(),
+            root.join("img/a.png")
+        );
+        assert!(matches!(
+            resolve_inside(&root, "img/b.png"),
+            Err(PathProblem::Missing)
+        ));
+        assert!(matches!(
+            resolve_inside(&root, "img"),
+            Err(PathProblem::NotAFile)
+        ));
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(outside.path().join("secret.png"), root.join("img/link.png")).unwrap();
+            std::os::unix::fs::symlink(
+                outside.path().join("secret.png"),
+                root.join("img/link.png"),
+            )
+            .unwrap();
             std::os::unix::fs::symlink(root.join("img/a.png"), root.join("img/inner.png")).unwrap();
-            assert!(matches!(resolve_inside(&root, "img/link.png"), Err(PathProblem::Outside(_))));
+            assert!(matches!(
+                resolve_inside(&root, "img/link.png"),
+                Err(PathProblem::Outside(_))
+            ));
             assert!(resolve_inside(&root, "img/inner.png").is_ok());
         }
     }

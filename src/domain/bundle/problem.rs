@@ -30,7 +30,12 @@ impl Problem {
     }
 
     /// A problem at a position in a file.
-    pub fn at(file: impl Into<String>, line: usize, column: Option<usize>, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl Into<String>,
+        line: usize,
+        column: Option<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
             file: file.into(),
             line: Some(line),
@@ -44,7 +49,9 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The `file:line:column:` prefix is what editors and terminals turn into a link.
         match (self.line, self.column) {
-            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}: {}", self.file, self.message),
+            (Some(line), Some(column)) => {
+                write!(f, "{}:{line}:{column}: {}", self.file, self.message)
+            }
             (Some(line), None) => write!(f, "{}:{line}: {}", self.file, self.message),
             _ => write!(f, "{}: {}", self.file, self.message),
         }
@@ -160,7 +167,10 @@ mod tests {
             Problem::at("b/bundle.json", 3, Some(7), "bad").to_string(),
             "b/bundle.json:3:7: bad"
         );
-        assert_eq!(Problem::at("labels.txt", 2, None, "bad").to_string(), "labels.txt:2: bad");
+        assert_eq!(
+            Problem::at("labels.txt", 2, None, "bad").to_string(),
+            "labels.txt:2: bad"
+        );
         assert_eq!(Problem::in_file("x.png", "bad").to_string(), "x.png: bad");
     }
 

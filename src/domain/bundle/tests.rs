@@ -45,7 +45,11 @@ fn bundle_dir(manifest: &serde_json::Value) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write_png(&dir.path().join("images/a.png"), 2, 2);
     write_png(&dir.path().join("images/b.png"), 3, 2);
-    fs::write(dir.path().join(MANIFEST_FILE), serde_json::to_string_pretty(manifest).unwrap()).unwrap();
+    fs::write(
+        dir.path().join(MANIFEST_FILE),
+        serde_json::to_string_pretty(manifest).unwrap(),
+    )
+    .unwrap();
     dir
 }
 
@@ -73,9 +77,18 @@ fn a_good_manifest_loads() {
     let bundle = load_bundle(dir.path(), &options(dir.path())).unwrap();
     assert_eq!(bundle.id, "skies");
     assert!(bundle.has_manifest);
-    assert_eq!(bundle.instructions.as_deref(), Some("# Draw the sky\nAll of it."));
+    assert_eq!(
+        bundle.instructions.as_deref(),
+        Some("# Draw the sky\nAll of it.")
+    );
     let reward = bundle.reward.as_ref().unwrap();
-    assert_eq!((reward.per_task.to_string().as_str(), reward.currency.as_str()), ("0.012", "EUR"));
+    assert_eq!(
+        (
+            reward.per_task.to_string().as_str(),
+            reward.currency.as_str()
+        ),
+        ("0.012", "EUR")
+    );
     assert_eq!(bundle.estimated_seconds_per_task, Some(30));
     assert_eq!(bundle.tools, [ShapeKind::Polygon, ShapeKind::Point]);
     assert_eq!(bundle.min_regions, 1);
@@ -103,7 +116,11 @@ fn a_manifest_file_path_opens_its_folder() {
 #[test]
 fn syntax_errors_give_line_and_column() {
     let dir = bundle_dir(&good_manifest());
-    fs::write(dir.path().join(MANIFEST_FILE), "{\n  \"id\": \"x\",\n  oops\n}").unwrap();
+    fs::write(
+        dir.path().join(MANIFEST_FILE),
+        "{\n  \"id\": \"x\",\n  oops\n}",
+    )
+    .unwrap();
     let errors = load_bundle(dir.path(), &options(dir.path())).unwrap_err();
     assert_eq!(errors.problems.len(), 1);
     let p = &errors.problems[0];
@@ -129,7 +146,10 @@ fn semantic_problems_point_at_the_value() {
     let text = fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
     let line = text.lines().nth(p.line.unwrap() - 1).unwrap();
     assert_eq!(&line[p.column.unwrap() - 1..], "\"t1\",", "{p}");
-    assert!(p.message.contains("tasks[1].id") && p.message.contains("used twice"), "{p}");
+    assert!(
+        p.message.contains("tasks[1].id") && p.message.contains("used twice"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -196,7 +216,10 @@ fn every_problem_is_reported_at_once() {
         assert_problem(&problems, needle);
     }
     // Every problem has a line and column.
-    assert!(problems.iter().all(|p| p.contains("bundle.json:")), "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p.contains("bundle.json:")),
+        "{problems:#?}"
+    );
 }
 
 #[test]
@@ -262,7 +285,9 @@ fn image_folder_without_manifest() {
     // The fingerprint changes when the labels do.
     let before = bundle.manifest_sha256.clone();
     fs::write(root.join("labels.txt"), "sky\n").unwrap();
-    let after = load_bundle(&root, &options(dir.path())).unwrap().manifest_sha256;
+    let after = load_bundle(&root, &options(dir.path()))
+        .unwrap()
+        .manifest_sha256;
     assert_ne!(before, after);
 }
 
@@ -294,7 +319,10 @@ fn broken_and_huge_images_in_a_folder_are_reported() {
     let errors = load_bundle(dir.path(), &options(dir.path())).unwrap_err();
     let text = errors.to_string();
     assert_eq!(errors.problems.len(), 2, "{text}");
-    assert!(text.contains("huge.png") && text.contains("cut.png"), "{text}");
+    assert!(
+        text.contains("huge.png") && text.contains("cut.png"),
+        "{text}"
+    );
 }
 
 #[cfg(unix)]
@@ -305,13 +333,21 @@ fn links_out_of_the_bundle_are_refused() {
     let mut manifest = good_manifest();
     manifest["tasks"][0]["image"] = json!("images/link.png");
     let dir = bundle_dir(&manifest);
-    std::os::unix::fs::symlink(outside.path().join("secret.png"), dir.path().join("images/link.png")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.png"),
+        dir.path().join("images/link.png"),
+    )
+    .unwrap();
     let errors = load_bundle(dir.path(), &options(dir.path())).unwrap_err();
-    assert!(errors.to_string().contains("outside the bundle folder"), "{errors}");
+    assert!(
+        errors.to_string().contains("outside the bundle folder"),
+        "{errors}"
+    );
 
     // In a folder without a manifest as well.
     fs::remove_file(dir.path().join(MANIFEST_FILE)).unwrap();
-    let errors = load_bundle(dir.path().join("images").as_path(), &options(dir.path())).unwrap_err();
+    let errors =
+        load_bundle(dir.path().join("images").as_path(), &options(dir.path())).unwrap_err();
     assert!(errors.to_string().contains("link.png"), "{errors}");
 }
 
@@ -332,16 +368,24 @@ fn a_zip_loads_like_its_folder() {
     let zip_path = dir.path().join("skies.zip");
     let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
     for rel in [MANIFEST_FILE, "images/a.png", "images/b.png"] {
-        zip.start_file(format!("skies/{rel}"), zip::write::SimpleFileOptions::default())
+        zip.start_file(
+            format!("skies/{rel}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(&fs::read(dir.path().join(rel)).unwrap())
             .unwrap();
-        zip.write_all(&fs::read(dir.path().join(rel)).unwrap()).unwrap();
     }
     zip.finish().unwrap();
     let from_folder = load_bundle(dir.path(), &options(dir.path())).unwrap();
     let from_zip = load_bundle(&zip_path, &options(dir.path())).unwrap();
     assert_eq!(from_zip.manifest_sha256, from_folder.manifest_sha256);
     assert_eq!(from_zip.source, zip_path);
-    assert!(from_zip.root.starts_with(dir.path().join("cache").canonicalize().unwrap()));
+    assert!(
+        from_zip
+            .root
+            .starts_with(dir.path().join("cache").canonicalize().unwrap())
+    );
     assert_eq!(from_zip.tasks.len(), 2);
 
     // Problems inside a zip are named by the zip and the entry.
@@ -349,8 +393,11 @@ fn a_zip_loads_like_its_folder() {
     broken["tasks"][0]["image"] = json!("images/nope.png");
     let zip_path = dir.path().join("broken.zip");
     let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
-    zip.start_file("skies/bundle.json", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    zip.start_file(
+        "skies/bundle.json",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     zip.write_all(serde_json::to_string_pretty(&broken).unwrap().as_bytes())
         .unwrap();
     zip.finish().unwrap();
@@ -358,4 +405,58 @@ fn a_zip_loads_like_its_folder() {
     let text = errors.to_string();
     assert!(text.contains("broken.zip!/skies/bundle.json:"), "{text}");
     assert!(text.contains("broken.zip!/skies/images/nope.png"), "{text}");
+}
+
+#[test]
+fn the_documented_example_is_valid() {
+    let doc = include_str!("../../../docs/bundle-format.md");
+    let start = doc.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&doc[start..end]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for task in manifest["tasks"].as_array().unwrap() {
+        write_png(&dir.path().join(task["image"].as_str().unwrap()), 1024, 768);
+    }
+    fs::write(dir.path().join("instructions.md"), "# How to").unwrap();
+    fs::write(dir.path().join(MANIFEST_FILE), &doc.as_bytes()[start..end]).unwrap();
+    let bundle = load_bundle(dir.path(), &options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bundle.tasks.len(), 2);
+    assert_eq!(
+        bundle.label_for_hotkey(2).map(|l| l.name.as_str()),
+        Some("cloud")
+    );
+}
+
+#[test]
+fn a_zip_of_images_without_manifest() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("Quick Job.zip");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    let entry = zip::write::SimpleFileOptions::default();
+    for name in ["b10.png", "b9.png"] {
+        zip.start_file(name, entry).unwrap();
+        zip.write_all(&png_header(2, 2)).unwrap();
+    }
+    zip.start_file("labels.txt", entry).unwrap();
+    zip.write_all(b"sky\nsky\n").unwrap();
+    zip.finish().unwrap();
+    // A repeated label is reported inside the zip.
+    let errors = load_bundle(&zip_path, &options(dir.path())).unwrap_err();
+    assert!(
+        errors.to_string().contains("Quick Job.zip!/labels.txt:2:"),
+        "{errors}"
+    );
+
+    let mut zip = zip::ZipWriter::new(fs::File::create(&zip_path).unwrap());
+    for name in ["b10.png", "b9.png"] {
+        zip.start_file(name, entry).unwrap();
+        zip.write_all(&png_header(2, 2)).unwrap();
+    }
+    zip.finish().unwrap();
+    let bundle = load_bundle(&zip_path, &options(dir.path())).unwrap();
+    assert_eq!(bundle.title, "Quick Job");
+    assert!(bundle.id.starts_with("quick-job-"), "{}", bundle.id);
+    let ids: Vec<&str> = bundle.tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["b9.png", "b10.png"]);
 }

@@ -13,7 +13,10 @@ use super::field::{Field, describe};
 use super::ids::id_problem;
 use super::image_check::check_image;
 use super::json_location::JsonPath;
-use super::manifest::{FORMAT, MANIFEST_FILE, RawHotkey, RawLabel, RawManifest, RawRegion, RawReward, RawShape, RawTask};
+use super::manifest::{
+    FORMAT, MANIFEST_FILE, RawHotkey, RawLabel, RawManifest, RawRegion, RawReward, RawShape,
+    RawTask,
+};
 use super::model::{Bundle, Label, Reward, Task};
 use super::paths::resolve_inside;
 use super::problem::{BundleErrors, Problem, Report};
@@ -24,17 +27,20 @@ use crate::domain::geometry::{Point, Shape, ShapeKind};
 /// Loads and checks the manifest of the bundle at `opened.root`.
 pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     let file = opened.names.file(MANIFEST_FILE);
-    let bytes = fs::read(opened.root.join(MANIFEST_FILE))
-        .map_err(|e| BundleErrors::single(Problem::in_file(&file, format!("cannot be read ({e})"))))?;
+    let bytes = fs::read(opened.root.join(MANIFEST_FILE)).map_err(|e| {
+        BundleErrors::single(Problem::in_file(&file, format!("cannot be read ({e})")))
+    })?;
     let manifest_sha256 = sha256_hex(&bytes);
     // Some editors on Windows start UTF-8 files with a byte order mark, which JSON does not allow.
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
-        let (line, column) = super::json_location::line_column(&String::from_utf8_lossy(valid), valid.len());
+        let (line, column) =
+            super::json_location::line_column(&String::from_utf8_lossy(valid), valid.len());
         BundleErrors::single(Problem::at(&file, line, Some(column), "is not UTF-8 text"))
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
     // Checked here because serde would read a top-level list into the raw struct field by field.
     if !value.is_object() {
         return Err(BundleErrors::single(Problem::at(
@@ -49,7 +55,8 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     }
     // The raw types accept any object (see `Field`), so this cannot fail; a failure would still be
     // reported rather than unwrapped.
-    let raw = RawManifest::deserialize(&value).map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+    let raw = RawManifest::deserialize(&value)
+        .map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
     let mut checker = Checker {
         opened,
         file,
@@ -68,7 +75,12 @@ fn json_error_problem(file: &str, e: &serde_json::Error) -> Problem {
     if e.line() == 0 {
         return Problem::in_file(file, format!("invalid manifest: {message}"));
     }
-    Problem::at(file, e.line(), Some(e.column()), format!("invalid JSON: {message}"))
+    Problem::at(
+        file,
+        e.line(),
+        Some(e.column()),
+        format!("invalid JSON: {message}"),
+    )
 }
 
 /// Walks the raw manifest, reporting problems and building the bundle's parts.
@@ -84,7 +96,12 @@ impl Checker<'_> {
     }
 
     /// A required string field of the object at `parent`.
-    fn required_string(&mut self, field: &Field<String>, parent: &JsonPath, key: &str) -> Option<String> {
+    fn required_string(
+        &mut self,
+        field: &Field<String>,
+        parent: &JsonPath,
+        key: &str,
+    ) -> Option<String> {
         match field {
             Field::Valid(s) => Some(s.clone()),
             Field::Missing | Field::Null => {
@@ -92,19 +109,30 @@ impl Checker<'_> {
                 None
             }
             Field::Invalid(v) => {
-                self.problem(&parent.key(key), format!("must be a string, found {}", describe(v)));
+                self.problem(
+                    &parent.key(key),
+                    format!("must be a string, found {}", describe(v)),
+                );
                 None
             }
         }
     }
 
     /// An optional string field of the object at `parent` (`null` counts as absent).
-    fn optional_string(&mut self, field: &Field<String>, parent: &JsonPath, key: &str) -> Option<String> {
+    fn optional_string(
+        &mut self,
+        field: &Field<String>,
+        parent: &JsonPath,
+        key: &str,
+    ) -> Option<String> {
         match field {
             Field::Valid(s) => Some(s.clone()),
             Field::Missing | Field::Null => None,
             Field::Invalid(v) => {
-                self.problem(&parent.key(key), format!("must be a string, found {}", describe(v)));
+                self.problem(
+                    &parent.key(key),
+                    format!("must be a string, found {}", describe(v)),
+                );
                 None
             }
         }
@@ -113,11 +141,15 @@ impl Checker<'_> {
     fn manifest(&mut self, raw: &RawManifest, manifest_sha256: String) -> Bundle {
         let root = JsonPath::root();
         self.format(&raw.format);
-        let id = self.required_string(&raw.id, &root, "id").unwrap_or_default();
+        let id = self
+            .required_string(&raw.id, &root, "id")
+            .unwrap_or_default();
         if let Some(problem) = raw.id.valid().and_then(|id| id_problem(id)) {
             self.problem(&root.key("id"), format!("bundle id {id:?} {problem}"));
         }
-        let title = self.required_string(&raw.title, &root, "title").unwrap_or_default();
+        let title = self
+            .required_string(&raw.title, &root, "title")
+            .unwrap_or_default();
         if raw.title.valid().is_some_and(|t| t.trim().is_empty()) {
             self.problem(&root.key("title"), "must not be empty");
         }
@@ -174,7 +206,9 @@ impl Checker<'_> {
         let shown = self.opened.names.file(&text);
         let read = resolve_inside(self.opened.root, &text)
             .map_err(|e| e.to_string())
-            .and_then(|file| fs::read_to_string(file).map_err(|e| format!("cannot be read as UTF-8 text ({e})")));
+            .and_then(|file| {
+                fs::read_to_string(file).map_err(|e| format!("cannot be read as UTF-8 text ({e})"))
+            });
         match read {
             Ok(markdown) => Some(markdown),
             Err(why) => {
@@ -210,14 +244,20 @@ impl Checker<'_> {
             Field::Invalid(v @ Value::Number(_)) => {
                 self.problem(
                     &path.key("per_task"),
-                    format!("write the amount as a string, like \"0.05\", so it stays exact; found {}", describe(v)),
+                    format!(
+                        "write the amount as a string, like \"0.05\", so it stays exact; found {}",
+                        describe(v)
+                    ),
                 );
                 None
             }
             Field::Invalid(v) => {
                 self.problem(
                     &path.key("per_task"),
-                    format!("must be a decimal string like \"0.05\", found {}", describe(v)),
+                    format!(
+                        "must be a decimal string like \"0.05\", found {}",
+                        describe(v)
+                    ),
                 );
                 None
             }
@@ -253,7 +293,10 @@ impl Checker<'_> {
             },
             Field::Invalid(v) => describe(v),
         };
-        self.problem(&path, format!("must be a positive whole number of seconds, found {found}"));
+        self.problem(
+            &path,
+            format!("must be a positive whole number of seconds, found {found}"),
+        );
         None
     }
 
@@ -267,7 +310,10 @@ impl Checker<'_> {
             },
             Field::Invalid(v) => describe(v),
         };
-        self.problem(&path, format!("must be a whole number, 0 or more, found {found}"));
+        self.problem(
+            &path,
+            format!("must be a whole number, 0 or more, found {found}"),
+        );
         0
     }
 
@@ -278,13 +324,19 @@ impl Checker<'_> {
             Field::Invalid(v) => {
                 self.problem(
                     path,
-                    format!("must be a list of tools, like [\"rectangle\", \"polygon\"], found {}", describe(v)),
+                    format!(
+                        "must be a list of tools, like [\"rectangle\", \"polygon\"], found {}",
+                        describe(v)
+                    ),
                 );
                 return ShapeKind::ALL.to_vec();
             }
         };
         if names.is_empty() {
-            self.problem(path, "lists no tool; leave `tools` out to offer all of them");
+            self.problem(
+                path,
+                "lists no tool; leave `tools` out to offer all of them",
+            );
         }
         let mut tools = Vec::new();
         for (i, name) in names.iter().enumerate() {
@@ -306,7 +358,12 @@ impl Checker<'_> {
     }
 
     /// A required list at the top level, with the message for an empty one.
-    fn required_list<'r, T>(&mut self, field: &'r Field<Vec<T>>, key: &str, empty: &str) -> &'r [T] {
+    fn required_list<'r, T>(
+        &mut self,
+        field: &'r Field<Vec<T>>,
+        key: &str,
+        empty: &str,
+    ) -> &'r [T] {
         let path = JsonPath::root().key(key);
         match field {
             Field::Valid(items) => {
@@ -327,7 +384,11 @@ impl Checker<'_> {
     }
 
     fn labels(&mut self, field: &Field<Vec<Field<RawLabel>>>) -> Vec<Label> {
-        let raw_labels = self.required_list(field, "labels", "the bundle has no labels; list at least one");
+        let raw_labels = self.required_list(
+            field,
+            "labels",
+            "the bundle has no labels; list at least one",
+        );
         let mut labels: Vec<Label> = Vec::new();
         let mut first_by_name: HashMap<String, usize> = HashMap::new();
         let mut first_by_hotkey: HashMap<u8, String> = HashMap::new();
@@ -378,18 +439,23 @@ impl Checker<'_> {
         };
         let name = self.required_string(&raw.name, path, "name");
         if let Some(why) = name.as_deref().and_then(label_name_problem) {
-            self.problem(&path.key("name"), format!("label name {:?} {why}", name.as_deref().unwrap_or_default()));
+            self.problem(
+                &path.key("name"),
+                format!("label name {:?} {why}", name.as_deref().unwrap_or_default()),
+            );
         }
-        let color = self.required_string(&raw.color, path, "color").and_then(|text| {
-            let color = parse_color(&text);
-            if color.is_none() {
-                self.problem(
-                    &path.key("color"),
-                    format!("colour {text:?} is not of the form #rrggbb (like \"#87ceeb\")"),
-                );
-            }
-            color
-        });
+        let color = self
+            .required_string(&raw.color, path, "color")
+            .and_then(|text| {
+                let color = parse_color(&text);
+                if color.is_none() {
+                    self.problem(
+                        &path.key("color"),
+                        format!("colour {text:?} is not of the form #rrggbb (like \"#87ceeb\")"),
+                    );
+                }
+                color
+            });
         let hotkey = self.hotkey(&raw.hotkey, &path.key("hotkey"));
         let description = self.optional_string(&raw.description, path, "description");
         Some(Label {
@@ -414,12 +480,16 @@ impl Checker<'_> {
             Field::Invalid(v) => describe(v),
             Field::Missing | Field::Null => "null".to_owned(),
         };
-        self.problem(path, format!("must be a digit key from 1 to 9, found {found}"));
+        self.problem(
+            path,
+            format!("must be a digit key from 1 to 9, found {found}"),
+        );
         Err(())
     }
 
     fn tasks(&mut self, field: &Field<Vec<Field<RawTask>>>, labels: &[Label]) -> Vec<Task> {
-        let raw_tasks = self.required_list(field, "tasks", "the bundle has no tasks; list at least one");
+        let raw_tasks =
+            self.required_list(field, "tasks", "the bundle has no tasks; list at least one");
         let mut tasks = Vec::new();
         let mut first_by_id: HashMap<String, usize> = HashMap::new();
         let mut first_by_folded_id: HashMap<String, (usize, String)> = HashMap::new();
@@ -432,7 +502,10 @@ impl Checker<'_> {
                 continue;
             };
             if let Some(first) = first_by_id.get(id) {
-                self.problem(&id_path, format!("task id {id:?} is used twice (first by tasks[{first}])"));
+                self.problem(
+                    &id_path,
+                    format!("task id {id:?} is used twice (first by tasks[{first}])"),
+                );
             } else if let Some((first, other)) = first_by_folded_id.get(&id.to_ascii_lowercase()) {
                 self.problem(
                     &id_path,
@@ -467,10 +540,15 @@ impl Checker<'_> {
         };
         let id = self.required_string(&raw.id, path, "id");
         if let Some(problem) = id.as_deref().and_then(id_problem) {
-            self.problem(&path.key("id"), format!("task id {:?} {problem}", id.as_deref().unwrap_or_default()));
+            self.problem(
+                &path.key("id"),
+                format!("task id {:?} {problem}", id.as_deref().unwrap_or_default()),
+            );
         }
         let image = self.required_string(&raw.image, path, "image");
-        let checked = image.as_deref().and_then(|image| self.image(image, &path.key("image")));
+        let checked = image
+            .as_deref()
+            .and_then(|image| self.image(image, &path.key("image")));
         let hint = self.optional_string(&raw.hint, path, "hint");
         let size = checked.as_ref().map(|(_, w, h)| (*w, *h));
         let regions = self.regions(&raw.regions, &path.key("regions"), labels, size);
@@ -518,7 +596,10 @@ impl Checker<'_> {
             Field::Missing | Field::Null => return Some(Vec::new()),
             Field::Valid(list) => list,
             Field::Invalid(v) => {
-                self.problem(path, format!("must be a list of regions, found {}", describe(v)));
+                self.problem(
+                    path,
+                    format!("must be a list of regions, found {}", describe(v)),
+                );
                 return None;
             }
         };
@@ -583,29 +664,40 @@ impl Checker<'_> {
         let id = self.optional_string(&raw.id, path, "id");
         let id_ok = match raw.id {
             Field::Valid(ref s) if s.is_empty() => {
-                self.problem(&path.key("id"), "must not be empty; leave it out to have one assigned");
+                self.problem(
+                    &path.key("id"),
+                    "must not be empty; leave it out to have one assigned",
+                );
                 false
             }
             Field::Invalid(_) => false,
             _ => true,
         };
-        let label = self.required_string(&raw.label, path, "label").filter(|name| {
-            let known = labels.iter().any(|l| &l.name == name);
-            if !known {
-                let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
-                self.problem(
-                    &path.key("label"),
-                    format!("unknown label {name:?}; the bundle's labels are: {}", names.join(", ")),
-                );
-            }
-            known
-        });
+        let label = self
+            .required_string(&raw.label, path, "label")
+            .filter(|name| {
+                let known = labels.iter().any(|l| &l.name == name);
+                if !known {
+                    let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+                    self.problem(
+                        &path.key("label"),
+                        format!(
+                            "unknown label {name:?}; the bundle's labels are: {}",
+                            names.join(", ")
+                        ),
+                    );
+                }
+                known
+            });
         let shape = self.shape(&raw.shape, path, size);
         let attributes = match &raw.attributes {
             Field::Valid(map) => Some(map.clone()),
             Field::Missing | Field::Null => Some(Map::new()),
             Field::Invalid(v) => {
-                self.problem(&path.key("attributes"), format!("must be an object, found {}", describe(v)));
+                self.problem(
+                    &path.key("attributes"),
+                    format!("must be an object, found {}", describe(v)),
+                );
                 None
             }
         };
@@ -618,7 +710,12 @@ impl Checker<'_> {
         Some((id, region))
     }
 
-    fn shape(&mut self, field: &Field<RawShape>, region: &JsonPath, size: Option<(u32, u32)>) -> Option<Shape> {
+    fn shape(
+        &mut self,
+        field: &Field<RawShape>,
+        region: &JsonPath,
+        size: Option<(u32, u32)>,
+    ) -> Option<Shape> {
         let path = region.key("shape");
         let raw = match field {
             Field::Valid(raw) => raw,
@@ -671,7 +768,10 @@ impl Checker<'_> {
                 None
             }
             Field::Invalid(v) => {
-                self.problem(&points_path, format!("must be a list of [x, y] pairs, found {}", describe(v)));
+                self.problem(
+                    &points_path,
+                    format!("must be a list of [x, y] pairs, found {}", describe(v)),
+                );
                 None
             }
         };
@@ -689,10 +789,17 @@ impl Checker<'_> {
                 .iter()
                 .position(|p| !(0.0..=w).contains(&p.x) || !(0.0..=h).contains(&p.y));
             if let Some(i) = outside {
-                let p = shape.points().get(i).copied().unwrap_or(Point::new(0.0, 0.0));
+                let p = shape
+                    .points()
+                    .get(i)
+                    .copied()
+                    .unwrap_or(Point::new(0.0, 0.0));
                 self.problem(
                     &points_path.index(i),
-                    format!("point [{}, {}] lies outside the {width}×{height} image", p.x, p.y),
+                    format!(
+                        "point [{}, {}] lies outside the {width}×{height} image",
+                        p.x, p.y
+                    ),
                 );
                 return None;
             }
@@ -716,14 +823,15 @@ fn hotkey_digit(field: &Field<RawHotkey>) -> Option<u8> {
 
 /// A non-negative decimal written as digits with an optional fraction: `"0.05"`, `"12"`.
 fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
-    if let Some(rest) = text.strip_prefix('-') {
-        if parse_amount(rest).is_ok() {
-            return Err("must not be negative");
-        }
+    if let Some(rest) = text.strip_prefix('-')
+        && parse_amount(rest).is_ok()
+    {
+        return Err("must not be negative");
     }
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let shaped = !whole.is_empty() && digits_only(whole) && digits_only(fraction) && !text.ends_with('.');
+    let shaped =
+        !whole.is_empty() && digits_only(whole) && digits_only(fraction) && !text.ends_with('.');
     if !shaped {
         return Err("is not a decimal number like \"0.05\"");
     }
@@ -736,7 +844,10 @@ fn parse_color(text: &str) -> Option<[u8; 3]> {
     if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let channel = |i: usize| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+    let channel = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    };
     Some([channel(0)?, channel(2)?, channel(4)?])
 }
 
@@ -762,7 +873,9 @@ mod tests {
         assert_eq!(parse_amount("0.05"), Ok(Decimal::new(5, 2)));
         assert_eq!(parse_amount("12"), Ok(Decimal::new(12, 0)));
         assert_eq!(parse_amount("-0.05"), Err("must not be negative"));
-        for bad in ["", ".5", "5.", "1e3", "0,05", " 1", "1_000", "abc", "+1", "--1"] {
+        for bad in [
+            "", ".5", "5.", "1e3", "0,05", " 1", "1_000", "abc", "+1", "--1",
+        ] {
             assert!(parse_amount(bad).is_err(), "{bad:?}");
         }
         assert!(parse_amount(&"9".repeat(40)).is_err());
@@ -771,7 +884,9 @@ mod tests {
     #[test]
     fn colours_are_hex_triples() {
         assert_eq!(parse_color("#87CEeb"), Some([0x87, 0xce, 0xeb]));
-        for bad in ["87ceeb", "#87cee", "#87ceebb", "#gggggg", "red", "#", "#ü1234"] {
+        for bad in [
+            "87ceeb", "#87cee", "#87ceebb", "#gggggg", "red", "#", "#ü1234",
+        ] {
             assert_eq!(parse_color(bad), None, "{bad:?}");
         }
     }

@@ -65,7 +65,10 @@ impl StoreError {
 
 /// The data folder: `flag` (from `--data-dir`), else `env` (the value of [`DATA_DIR_ENV`]), else the
 /// platform's data folder for clickwork (`~/.local/share/clickwork` on Linux).
-pub fn resolve_data_dir(flag: Option<PathBuf>, env: Option<OsString>) -> Result<PathBuf, StoreError> {
+pub fn resolve_data_dir(
+    flag: Option<PathBuf>,
+    env: Option<OsString>,
+) -> Result<PathBuf, StoreError> {
     if let Some(dir) = flag {
         return Ok(dir);
     }
@@ -113,7 +116,10 @@ pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<
 /// Moves a file that cannot be used any more out of the way, keeping it: `<stem>.<why>-<time>.json`.
 /// Returns the new path.
 fn set_aside(path: &Path, why: &str, now: DateTime<Utc>) -> Result<PathBuf, StoreError> {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stamp = now.format("%Y%m%dT%H%M%S%.3fZ");
     let target = path.with_file_name(format!("{stem}.{why}-{stamp}.json"));
     std::fs::rename(path, &target).map_err(|e| StoreError::io(path, e))?;
@@ -138,7 +144,9 @@ mod tests {
 
     #[test]
     fn times_are_rfc3339_utc_with_millis() {
-        let t = DateTime::parse_from_rfc3339("2026-11-28T16:02:45.123456Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-11-28T16:02:45.123456Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(format_time(t), "2026-11-28T16:02:45.123Z");
     }
 }

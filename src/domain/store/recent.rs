@@ -72,7 +72,14 @@ mod tests {
         recent.push(Path::new("/b5"), "again", Utc::now());
         assert_eq!(recent.bundles.len(), MAX_RECENT);
         assert_eq!(recent.bundles[0].path, PathBuf::from("/b5"));
-        assert_eq!(recent.bundles.iter().filter(|b| b.path == Path::new("/b5")).count(), 1);
+        assert_eq!(
+            recent
+                .bundles
+                .iter()
+                .filter(|b| b.path == Path::new("/b5"))
+                .count(),
+            1
+        );
         recent.save(dir.path()).unwrap();
         assert_eq!(RecentBundles::load(dir.path()).unwrap(), recent);
     }

@@ -127,16 +127,24 @@ mod tests {
         let saver = Saver::new();
         for i in 0..200 {
             let path = path.clone();
-            saver.submit(move || atomic_write(&path, format!("{i}").as_bytes()).map_err(|e| StoreError::io(&path, e)));
+            saver.submit(move || {
+                atomic_write(&path, format!("{i}").as_bytes()).map_err(|e| StoreError::io(&path, e))
+            });
         }
         let bad = PathBuf::from(dir.path()).join("missing/b.txt");
         let bad_for_job = bad.clone();
-        saver.submit(move || atomic_write(&bad_for_job, b"x").map_err(|e| StoreError::io(&bad_for_job, e)));
+        saver.submit(move || {
+            atomic_write(&bad_for_job, b"x").map_err(|e| StoreError::io(&bad_for_job, e))
+        });
         saver.flush();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "199");
         let errors = saver.take_errors();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].to_string().contains("missing/b.txt"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().contains("missing/b.txt"),
+            "{}",
+            errors[0]
+        );
     }
 
     #[test]

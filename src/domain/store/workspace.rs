@@ -90,7 +90,11 @@ impl ManifestChange {
             ));
         }
         if !self.image_changed.is_empty() {
-            let kept: Vec<String> = self.set_aside.iter().map(|p| p.display().to_string()).collect();
+            let kept: Vec<String> = self
+                .set_aside
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             parts.push(format!(
                 "tasks whose image changed, started afresh: {} (earlier work kept in {})",
                 self.image_changed.join(", "),
@@ -227,7 +231,11 @@ impl Workspace {
     }
 
     /// Records where to resume.
-    pub fn set_current_task(&mut self, task_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn set_current_task(
+        &mut self,
+        task_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         if self.record.current_task.as_deref() == Some(task_id) {
             return Ok(());
         }
@@ -237,7 +245,11 @@ impl Workspace {
     }
 
     /// Reads the saved annotation of `task`, if there is one.
-    pub fn read_annotation(&self, bundle: &Bundle, task: &Task) -> Result<Option<AnnotationFile>, StoreError> {
+    pub fn read_annotation(
+        &self,
+        bundle: &Bundle,
+        task: &Task,
+    ) -> Result<Option<AnnotationFile>, StoreError> {
         let path = self.annotation_path(&task.id);
         let Some(file) = read_json::<AnnotationFile>(&path)? else {
             return Ok(None);
@@ -247,7 +259,10 @@ impl Workspace {
             message,
         };
         if file.format != ANNOTATION_FORMAT {
-            return Err(mismatch(format!("format {:?} is not {ANNOTATION_FORMAT}", file.format)));
+            return Err(mismatch(format!(
+                "format {:?} is not {ANNOTATION_FORMAT}",
+                file.format
+            )));
         }
         if file.bundle_id != bundle.id || file.task_id != task.id {
             return Err(mismatch(format!(
@@ -271,7 +286,10 @@ impl Workspace {
             Ok(None) => Ok((AnnotationFile::new(bundle, task, now), None)),
             Err(e @ (StoreError::Json { .. } | StoreError::Mismatch { .. })) => {
                 let kept = set_aside(&self.annotation_path(&task.id), "unreadable", now)?;
-                let warning = format!("{e}; kept as {} and started the task afresh", kept.display());
+                let warning = format!(
+                    "{e}; kept as {} and started the task afresh",
+                    kept.display()
+                );
                 Ok((AnnotationFile::new(bundle, task, now), Some(warning)))
             }
             Err(e) => Err(e),

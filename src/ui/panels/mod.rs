@@ -6,8 +6,8 @@
 mod overlays;
 mod problems;
 mod side;
-mod top_bar;
 mod tools;
+mod top_bar;
 
 pub use overlays::{help_ui, skip_dialog_ui};
 pub use problems::problems_ui;

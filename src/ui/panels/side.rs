@@ -30,32 +30,46 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                 for region in session.annotation().regions.iter().rev() {
                     let selected = app.canvas.selected.as_deref() == Some(region.id.as_str());
                     let hidden = app.canvas.hidden.contains(&region.id);
-                    let color = bundle
-                        .label(&region.label)
-                        .map_or(Color32::GRAY, |l| Color32::from_rgb(l.color[0], l.color[1], l.color[2]));
+                    let color = bundle.label(&region.label).map_or(Color32::GRAY, |l| {
+                        Color32::from_rgb(l.color[0], l.color[1], l.color[2])
+                    });
                     ui.horizontal(|ui| {
-                        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
                         ui.painter().rect_filled(rect, 2.0, color);
                         let issues = region.shape.issues();
                         let warn = if issues.is_empty() { "" } else { " (!)" };
-                        let text = format!("{} · {} · {}{warn}", region.id, region.label, region.shape.kind());
+                        let text = format!(
+                            "{} · {} · {}{warn}",
+                            region.id,
+                            region.label,
+                            region.shape.kind()
+                        );
                         let mut response = ui.add(egui::Button::selectable(selected, text));
                         if !issues.is_empty() {
-                            let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
-                            response = response.on_hover_text(format!("This region {}.", list.join(" and ")));
+                            let list: Vec<String> =
+                                issues.iter().map(ToString::to_string).collect();
+                            response = response
+                                .on_hover_text(format!("This region {}.", list.join(" and ")));
                         }
                         if response.clicked() {
                             actions.push(Action::Select(Some(region.id.clone())));
                         }
                         let eye = if hidden { "show" } else { "hide" };
-                        if ui.small_button(eye).on_hover_text(format!("{eye} {}", region.id)).clicked() {
+                        if ui
+                            .small_button(eye)
+                            .on_hover_text(format!("{eye} {}", region.id))
+                            .clicked()
+                        {
                             actions.push(Action::ToggleRegion(region.id.clone()));
                         }
                     });
                 }
                 ui.separator();
                 ui.heading("Tasks");
-                for (index, (task, status)) in bundle.tasks.iter().zip(session.statuses()).enumerate() {
+                for (index, (task, status)) in
+                    bundle.tasks.iter().zip(session.statuses()).enumerate()
+                {
                     let color = match status {
                         TaskStatus::New => ui.visuals().weak_text_color(),
                         TaskStatus::InProgress => ui.visuals().warn_fg_color,
@@ -63,7 +77,12 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                         TaskStatus::Skipped => ui.visuals().error_fg_color,
                     };
                     let current = index == session.task_index();
-                    let text = RichText::new(format!("{}  ({})", task.id, status.name().replace('_', " "))).color(color);
+                    let text = RichText::new(format!(
+                        "{}  ({})",
+                        task.id,
+                        status.name().replace('_', " ")
+                    ))
+                    .color(color);
                     if ui.add(egui::Button::selectable(current, text)).clicked() && !current {
                         actions.push(Action::GoToTask(index));
                     }

@@ -18,16 +18,35 @@ pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             ui.heading("Tools");
             let tools = [
-                (Tool::Rectangle, UiCommand::ToolRectangle, Some(crate::domain::geometry::ShapeKind::Rectangle)),
-                (Tool::Polygon, UiCommand::ToolPolygon, Some(crate::domain::geometry::ShapeKind::Polygon)),
-                (Tool::Point, UiCommand::ToolPoint, Some(crate::domain::geometry::ShapeKind::Point)),
-                (Tool::ExtremeBox, UiCommand::ToolExtremeBox, Some(crate::domain::geometry::ShapeKind::Rectangle)),
+                (
+                    Tool::Rectangle,
+                    UiCommand::ToolRectangle,
+                    Some(crate::domain::geometry::ShapeKind::Rectangle),
+                ),
+                (
+                    Tool::Polygon,
+                    UiCommand::ToolPolygon,
+                    Some(crate::domain::geometry::ShapeKind::Polygon),
+                ),
+                (
+                    Tool::Point,
+                    UiCommand::ToolPoint,
+                    Some(crate::domain::geometry::ShapeKind::Point),
+                ),
+                (
+                    Tool::ExtremeBox,
+                    UiCommand::ToolExtremeBox,
+                    Some(crate::domain::geometry::ShapeKind::Rectangle),
+                ),
                 (Tool::Select, UiCommand::ToolSelect, None),
             ];
             for (tool, command, kind) in tools {
                 let allowed = kind.is_none_or(|k| bundle.tools.contains(&k));
                 let text = format!("{}  ({})", tool.name(), command.shortcut_text());
-                let response = ui.add_enabled(allowed, egui::Button::selectable(app.canvas.tool == tool, text));
+                let response = ui.add_enabled(
+                    allowed,
+                    egui::Button::selectable(app.canvas.tool == tool, text),
+                );
                 if response.clicked() {
                     actions.push(Action::Command(command));
                 }
@@ -38,7 +57,8 @@ pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                 let current = index == app.current_label_index();
                 let color = Color32::from_rgb(label.color[0], label.color[1], label.color[2]);
                 ui.horizontal(|ui| {
-                    let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
                     ui.painter().rect_filled(rect, 3.0, color);
                     if current {
                         ui.painter().rect_stroke(
@@ -48,7 +68,9 @@ pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                             egui::StrokeKind::Outside,
                         );
                     }
-                    let key = bundle.hotkey_of(&label.name).map_or(String::new(), |k| format!("  [{k}]"));
+                    let key = bundle
+                        .hotkey_of(&label.name)
+                        .map_or(String::new(), |k| format!("  [{k}]"));
                     let text = RichText::new(format!("{}{key}", label.name));
                     let text = if current { text.strong() } else { text };
                     let mut response = ui.add(egui::Button::selectable(current, text));

@@ -8,13 +8,30 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         let mut actions = Vec::new();
         ui.horizontal(|ui| {
-            if ui
-                .button("Open bundle…")
-                .on_hover_text(UiCommand::OpenBundle.shortcut_text())
-                .clicked()
-            {
-                actions.push(Action::Command(UiCommand::OpenBundle));
-            }
+            ui.menu_button("Bundle", |ui| {
+                for command in [UiCommand::OpenBundle, UiCommand::OpenZip] {
+                    let text = match command.shortcut() {
+                        Some(_) => format!("{}  ({})", command.label(), command.shortcut_text()),
+                        None => command.label().to_owned(),
+                    };
+                    if ui.button(text).clicked() {
+                        actions.push(Action::Command(command));
+                    }
+                }
+                if !app.recent().bundles.is_empty() {
+                    ui.separator();
+                    ui.label("Recent:");
+                    for bundle in &app.recent().bundles {
+                        if ui
+                            .button(&bundle.title)
+                            .on_hover_text(bundle.path.display().to_string())
+                            .clicked()
+                        {
+                            actions.push(Action::OpenPath(bundle.path.clone()));
+                        }
+                    }
+                }
+            });
             match app.opened_session() {
                 Some(session) => {
                     ui.strong(&session.bundle().title);
@@ -25,7 +42,10 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                         session.bundle().tasks.len()
                     ));
                     ui.separator();
-                    ui.label(format!("Status: {}", session.status().name().replace('_', " ")));
+                    ui.label(format!(
+                        "Status: {}",
+                        session.status().name().replace('_', " ")
+                    ));
                     ui.separator();
                     ui.label(format!("Task id: {}", session.task().id));
                 }
