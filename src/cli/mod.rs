@@ -1,4 +1,8 @@
-//! The command line: `clickwork [PATH]` opens the window; subcommands work headless.
+//! The command line: `clickwork [PATH]` opens the window; subcommands work headless. Each subcommand
+//! lives in its own file; this one parses and dispatches.
+
+mod export;
+mod report;
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
 use crate::domain::store::{cache_dir, resolve_data_dir};
@@ -48,6 +52,20 @@ pub enum Command {
         /// The bundle: a folder (with a bundle.json, or just images) or a .zip of one.
         path: PathBuf,
     },
+    /// Export a bundle's labels for training (COCO, YOLO, Pascal VOC, LabelMe, CVAT).
+    Export(export::ExportArgs),
+    /// Convert labels between formats, without a bundle.
+    Convert(export::ConvertArgs),
+    /// Pack what a worker hands back to the requester into one zip.
+    Submit(export::SubmitArgs),
+    /// Summarise the time and earnings of a bundle's work.
+    Report(report::ReportArgs),
+    /// The work log: export per-task times for analysis.
+    #[command(subcommand)]
+    Worklog(report::WorklogCommand),
+    /// Apply a requester's review (approved / rejected tasks, bonuses).
+    #[command(subcommand)]
+    Review(report::ReviewCommand),
 }
 
 impl Cli {
@@ -78,8 +96,15 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let options = cli.load_options(&data_dir);
     match command {
-        Command::Validate { path } => validate(path, &cli.load_options(&data_dir)),
+        Command::Validate { path } => validate(path, &options),
+        Command::Export(args) => export::export(args, &data_dir, &options),
+        Command::Convert(args) => export::convert(args),
+        Command::Submit(args) => export::submit(args, &data_dir, &options),
+        Command::Report(args) => report::report(args, &data_dir, &options),
+        Command::Worklog(command) => report::worklog(command, &data_dir, &options),
+        Command::Review(command) => report::review(command, &data_dir, &options),
     }
 }
 
