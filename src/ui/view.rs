@@ -34,10 +34,12 @@ impl View {
         self.canvas.min + self.pan + Vec2::new(p_image.x as f32, p_image.y as f32) * self.zoom
     }
 
-    /// Which image point is under screen position `p_screen`.
+    /// Which image point is under screen position `p_screen`, to a thousandth of a pixel (screen
+    /// positions are `f32`; more digits would only be noise in the saved files).
     pub fn image_from_screen(&self, p_screen: Pos2) -> Point {
         let v = (p_screen - self.canvas.min - self.pan) / self.zoom;
-        Point::new(f64::from(v.x), f64::from(v.y))
+        let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
+        Point::new(round(v.x), round(v.y))
     }
 
     /// A distance of `screen_points` on screen, in image pixels.

@@ -105,12 +105,55 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, S
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| StoreError::Json {
+    let pretty = serde_json::to_string_pretty(value).map_err(|source| StoreError::Json {
         path: path.to_owned(),
         source,
     })?;
-    bytes.push(b'\n');
-    atomic_write(path, &bytes).map_err(|e| StoreError::io(path, e))
+    let mut text = compact_number_arrays(&pretty);
+    text.push('\n');
+    atomic_write(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
+}
+
+/// Puts arrays that hold only numbers on one line (`[12.5, 40.0]`), so that a polygon reads as one point
+/// a line instead of four lines a point. Strings are left alone.
+pub fn compact_number_arrays(pretty: &str) -> String {
+    let mut out = String::with_capacity(pretty.len());
+    let mut rest = pretty;
+    let mut in_string = false;
+    let mut escaped = false;
+    while let Some(c) = rest.chars().next() {
+        let width = c.len_utf8();
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == '[' {
+            let inner_end = rest.find(']');
+            let inner = inner_end.and_then(|end| rest.get(1..end));
+            if let (Some(end), Some(inner)) = (inner_end, inner) {
+                let numeric = inner.chars().any(|c| c.is_ascii_digit())
+                    && inner
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '-' | '+' | 'e' | 'E'));
+                if numeric {
+                    let items: Vec<&str> = inner.split(',').map(str::trim).collect();
+                    out.push('[');
+                    out.push_str(&items.join(", "));
+                    out.push(']');
+                    rest = rest.get(end + 1..).unwrap_or_default();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+        rest = rest.get(width..).unwrap_or_default();
+    }
+    out
 }
 
 /// Moves a file that cannot be used any more out of the way, keeping it: `<stem>.<why>-<time>.json`.
@@ -140,6 +183,22 @@ mod tests {
         if let Ok(platform) = resolve_data_dir(None, Some("".into())) {
             assert!(platform.ends_with("clickwork"), "{}", platform.display());
         }
+    }
+
+    #[test]
+    fn number_arrays_go_on_one_line_and_nothing_else_changes() {
+        let value = serde_json::json!({
+            "points": [[1.5, 2.0], [-3e-7, 4]],
+            "label": "a [1, 2] string with \\\"quotes\\\" and ]",
+            "empty": [],
+            "names": ["x", "y"]
+        });
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let compact = compact_number_arrays(&pretty);
+        assert!(compact.contains("[1.5, 2.0]"), "{compact}");
+        assert!(compact.contains("\"a [1, 2] string"), "{compact}");
+        let back: serde_json::Value = serde_json::from_str(&compact).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

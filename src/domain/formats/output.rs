@@ -1,0 +1,277 @@
+//! Writing an export's files into a folder, all at once or not at all.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What a file of an export holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileContent {
+    /// These bytes.
+    Bytes(Vec<u8>),
+    /// A copy of this file (an image).
+    CopyOf(PathBuf),
+}
+
+/// One file of an export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportFile {
+    /// Where it goes, relative to the export folder, `/`-separated.
+    pub path: String,
+    /// What it holds.
+    pub content: FileContent,
+}
+
+impl ExportFile {
+    /// A file holding `bytes`.
+    pub fn bytes(path: impl Into<String>, bytes: Vec<u8>) -> Self {
+        ExportFile {
+            path: path.into(),
+            content: FileContent::Bytes(bytes),
+        }
+    }
+
+    /// A copy of `source`.
+    pub fn copy(path: impl Into<String>, source: PathBuf) -> Self {
+        ExportFile {
+            path: path.into(),
+            content: FileContent::CopyOf(source),
+        }
+    }
+
+    /// The bytes of a [`FileContent::Bytes`] file.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match &self.content {
+            FileContent::Bytes(bytes) => Some(bytes),
+            FileContent::CopyOf(_) => None,
+        }
+    }
+}
+
+/// Why an export folder could not be written. Each names the path.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The folder holds files already and `--force` was not given.
+    #[error("{}: the folder is not empty; pass --force to replace it", path.display())]
+    NotEmpty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// Something other than a folder is in the way.
+    #[error("{}: exists and is not a folder", path.display())]
+    NotAFolder {
+        /// The path.
+        path: PathBuf,
+    },
+    /// Replacing the folder would delete work it holds (the bundle or the data folder is inside it).
+    #[error("{}: refusing to replace a folder that holds {}", path.display(), inside.display())]
+    HoldsPrecious {
+        /// The folder asked for.
+        path: PathBuf,
+        /// What it holds.
+        inside: PathBuf,
+    },
+    /// The operating system refused a read or write.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes `files` as the folder `out`. Everything is written into a hidden temporary folder beside
+/// `out`, then renamed into place, so `out` never holds half an export: a crash leaves the old folder
+/// (or none) and a `.clickwork-export-*` folder that is safe to delete. A non-empty `out` is replaced only
+/// with `force`, and never when it holds one of `precious` (the bundle, the data folder).
+pub fn write_tree(
+    out: &Path,
+    files: &[ExportFile],
+    force: bool,
+    precious: &[&Path],
+) -> Result<(), WriteError> {
+    let existing = check_target(out, force, precious)?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".clickwork-export-")
+        .tempdir_in(&parent)
+        .map_err(io(&parent))?;
+    for file in files {
+        let target = staging.path().join(&file.path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        match &file.content {
+            FileContent::Bytes(bytes) => {
+                let mut handle = std::fs::File::create(&target).map_err(io(&target))?;
+                handle.write_all(bytes).map_err(io(&target))?;
+                handle.sync_all().map_err(io(&target))?;
+            }
+            FileContent::CopyOf(source) => {
+                std::fs::copy(source, &target).map_err(io(source))?;
+            }
+        }
+    }
+    // The old folder moves into a second temporary folder first, so that a failed rename can put it back.
+    let retired = if existing {
+        let attic = tempfile::Builder::new()
+            .prefix(".clickwork-replaced-")
+            .tempdir_in(&parent)
+            .map_err(io(&parent))?;
+        let old = attic.path().join("old");
+        std::fs::rename(out, &old).map_err(io(out))?;
+        Some((attic, old))
+    } else {
+        None
+    };
+    let staged = staging.keep();
+    if let Err(source) = std::fs::rename(&staged, out) {
+        if let Some((_, old)) = &retired {
+            // Best effort: the error below is what the user needs to see.
+            let _ = std::fs::rename(old, out);
+        }
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(WriteError::Io {
+            path: out.to_owned(),
+            source,
+        });
+    }
+    // Dropping the attic deletes the replaced export.
+    drop(retired);
+    sync_dir(&parent);
+    Ok(())
+}
+
+/// Whether `out` exists (as a folder that may be replaced).
+fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, WriteError> {
+    let meta = match std::fs::metadata(out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io(out)(e)),
+    };
+    if !meta.is_dir() {
+        return Err(WriteError::NotAFolder {
+            path: out.to_owned(),
+        });
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(io(out))?
+        .next()
+        .is_none();
+    if empty {
+        return Ok(true);
+    }
+    if !force {
+        return Err(WriteError::NotEmpty {
+            path: out.to_owned(),
+        });
+    }
+    let out_abs = out.canonicalize().map_err(io(out))?;
+    for inside in precious {
+        let inside_abs = inside.canonicalize().unwrap_or_else(|_| inside.to_path_buf());
+        if inside_abs.starts_with(&out_abs) {
+            return Err(WriteError::HoldsPrecious {
+                path: out.to_owned(),
+                inside: inside.to_path_buf(),
+            });
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) {
+    // The export is complete either way; this only makes the rename survive a power cut sooner.
+    if let Ok(handle) = std::fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writes_nested_files_and_leaves_no_temporary_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("export");
+        let files = vec![
+            ExportFile::bytes("a/b.txt", b"hello".to_vec()),
+            ExportFile::bytes("c.txt", b"x".to_vec()),
+        ];
+        write_tree(&out, &files, false, &[]).unwrap();
+        assert_eq!(std::fs::read(out.join("a/b.txt")).unwrap(), b"hello");
+        assert_eq!(listing(root.path()), vec!["export"]);
+    }
+
+    #[test]
+    fn refuses_a_non_empty_folder_without_force_and_replaces_it_with() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("export");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("old.txt"), b"old").unwrap();
+        let files = vec![ExportFile::bytes("new.txt", b"new".to_vec())];
+        let err = write_tree(&out, &files, false, &[]).unwrap_err();
+        assert!(matches!(err, WriteError::NotEmpty { .. }), "{err}");
+        assert!(err.to_string().contains("--force"), "{err}");
+        assert_eq!(listing(&out), vec!["old.txt"]);
+        write_tree(&out, &files, true, &[]).unwrap();
+        assert_eq!(listing(&out), vec!["new.txt"]);
+        assert_eq!(listing(root.path()), vec!["export"]);
+    }
+
+    #[test]
+    fn an_empty_folder_is_used_without_force() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("export");
+        std::fs::create_dir(&out).unwrap();
+        write_tree(&out, &[ExportFile::bytes("x", vec![1])], false, &[]).unwrap();
+        assert_eq!(listing(&out), vec!["x"]);
+    }
+
+    #[test]
+    fn never_replaces_a_folder_holding_the_data() {
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join("work.json"), b"{}").unwrap();
+        let err = write_tree(root.path(), &[], true, &[&data]).unwrap_err();
+        assert!(matches!(err, WriteError::HoldsPrecious { .. }), "{err}");
+        assert!(data.join("work.json").exists());
+    }
+
+    #[test]
+    fn a_missing_image_fails_and_keeps_the_old_export() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("export");
+        write_tree(&out, &[ExportFile::bytes("keep", vec![1])], false, &[]).unwrap();
+        let files = vec![ExportFile::copy("img.jpg", root.path().join("nope.jpg"))];
+        let err = write_tree(&out, &files, true, &[]).unwrap_err();
+        assert!(err.to_string().contains("nope.jpg"), "{err}");
+        assert_eq!(listing(&out), vec!["keep"]);
+        assert_eq!(listing(root.path()), vec!["export"]);
+    }
+}
