@@ -424,3 +424,22 @@ fn the_sample_bundle_opens_with_its_instructions_and_first_image() {
     assert_eq!(harness.query_all_by_label("Keyboard help").count(), 2);
     harness.get_by_label("Extreme-click box tool");
 }
+
+#[test]
+fn a_corrupt_image_shows_a_message_naming_the_file_and_the_task_can_be_skipped() {
+    let f = Fixture::new();
+    // Keep the header (so the bundle validates) but cut the pixel data: decoding fails.
+    let path = f.bundle.join("images/a.png");
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..200]).unwrap();
+    let mut harness = f.harness();
+    assert!(harness.state_mut().wait_for_image(std::time::Duration::from_secs(30)));
+    harness.run_steps(2);
+    let failure = harness.state().image_failure().expect("the image fails to decode").to_owned();
+    assert!(failure.contains("a.png"), "{failure}");
+    // Drawing still works in image coordinates, and the worker can skip.
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Space);
+    harness.get_by_label("Skip task").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+}

@@ -208,6 +208,15 @@ impl App {
             .unwrap_or(true)
     }
 
+    /// Why the current task's image cannot be shown, if it cannot (the canvas shows the same message).
+    pub fn image_failure(&self) -> Option<&str> {
+        let session = self.session()?;
+        match self.loader.peek(&session.task().image_path) {
+            Some(ImageState::Failed(message)) => Some(message),
+            _ => None,
+        }
+    }
+
     /// Blocks until the current task's image is decoded or failed, up to `timeout` (tests and benchmarks).
     pub fn wait_for_image(&mut self, timeout: std::time::Duration) -> bool {
         let Some(path) = self.session().map(|s| s.task().image_path.clone()) else {
@@ -576,7 +585,11 @@ impl eframe::App for App {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        // `RUST_LOG=clickwork::ui=debug` prints what each frame cost (the frame time we measure by).
+        if let Some(cpu) = frame.info().cpu_usage {
+            log::debug!("previous frame: {:.2} ms of CPU", cpu * 1000.0);
+        }
         let ctx = ui.ctx().clone();
         self.read_keys(&ctx);
         panels::top_bar_ui(self, ui);
@@ -626,10 +639,6 @@ impl App {
     /// Panels push actions here; they run after layout.
     pub(crate) fn push(&mut self, action: Action) {
         self.actions.push(action);
-    }
-
-    pub(crate) fn opened_session(&self) -> Option<&Session> {
-        self.session()
     }
 
     pub(crate) fn notices(&self) -> &[String] {

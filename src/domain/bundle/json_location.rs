@@ -117,7 +117,7 @@ impl Walker<'_> {
         }
     }
 
-    fn expect(&mut self, byte: u8) -> Option<()> {
+    fn consume_byte(&mut self, byte: u8) -> Option<()> {
         self.skip_whitespace();
         (self.peek()? == byte).then(|| self.pos += 1)
     }
@@ -140,7 +140,7 @@ impl Walker<'_> {
     }
 
     fn object(&mut self) -> Option<()> {
-        self.expect(b'{')?;
+        self.consume_byte(b'{')?;
         self.skip_whitespace();
         if self.peek()? == b'}' {
             self.pos += 1;
@@ -149,7 +149,7 @@ impl Walker<'_> {
         loop {
             self.skip_whitespace();
             let key = self.string()?;
-            self.expect(b':')?;
+            self.consume_byte(b':')?;
             self.path.push(Step::Key(key));
             let walked = self.value();
             self.path.pop();
@@ -167,7 +167,7 @@ impl Walker<'_> {
     }
 
     fn array(&mut self) -> Option<()> {
-        self.expect(b'[')?;
+        self.consume_byte(b'[')?;
         self.skip_whitespace();
         if self.peek()? == b']' {
             self.pos += 1;

@@ -93,14 +93,16 @@ impl Dataset {
         added
     }
 
-    /// One file name per image, without folders, unique within the dataset: the image's own file name,
-    /// or, when two images share one, its whole relative path with `/` turned into `__`, and a number
-    /// when even that repeats. Exports that gather images in one folder use these.
+    /// One file name per image, without folders, whose stem (the name without extension) is unique
+    /// within the dataset, since YOLO and VOC name label files after it: the image's own file name, or,
+    /// when two images share a stem, its whole relative path with `/` turned into `__`, and a number
+    /// when even that repeats.
     pub fn flat_names(&self) -> Vec<String> {
         let base = |name: &str| name.rsplit('/').next().unwrap_or(name).to_owned();
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for image in &self.images {
-            *counts.entry(base(&image.file_name)).or_default() += 1;
+            let short = base(&image.file_name);
+            *counts.entry(split_extension(&short).0.to_owned()).or_default() += 1;
         }
         let mut taken = BTreeSet::new();
         self.images
@@ -108,15 +110,20 @@ impl Dataset {
             .enumerate()
             .map(|(i, image)| {
                 let short = base(&image.file_name);
-                let mut name = if counts.get(&short).copied().unwrap_or(0) > 1 {
+                let shared = counts
+                    .get(split_extension(&short).0)
+                    .copied()
+                    .unwrap_or(0)
+                    > 1;
+                let mut name = if shared {
                     image.file_name.trim_start_matches('/').replace('/', "__")
                 } else {
                     short
                 };
-                if !taken.insert(name.clone()) {
+                if !taken.insert(split_extension(&name).0.to_owned()) {
                     let (stem, ext) = split_extension(&name);
                     name = format!("{stem}-{i}{ext}");
-                    taken.insert(name.clone());
+                    taken.insert(split_extension(&name).0.to_owned());
                 }
                 name
             })
@@ -126,8 +133,8 @@ impl Dataset {
 
 /// `("photo", ".jpg")` for `photo.jpg`; `("photo", "")` without an extension.
 pub(crate) fn split_extension(name: &str) -> (&str, &str) {
-    match name.rfind('.') {
-        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => (stem, name.get(stem.len()..).unwrap_or("")),
         _ => (name, ""),
     }
 }
@@ -206,11 +213,20 @@ mod tests {
                 image("b/x.jpg"),
                 image("c/y.jpg"),
                 image("a__x.jpg"),
+                image("q.jpg"),
+                image("q.png"),
             ],
         };
         assert_eq!(
             ds.flat_names(),
-            vec!["a__x.jpg", "b__x.jpg", "y.jpg", "a__x-3.jpg"]
+            vec![
+                "a__x.jpg",
+                "b__x.jpg",
+                "y.jpg",
+                "a__x-3.jpg",
+                "q.jpg",
+                "q-5.png"
+            ]
         );
     }
 

@@ -11,6 +11,7 @@
 pub mod coco;
 pub mod cvat;
 mod dataset;
+mod import;
 pub mod labelme;
 mod output;
 mod paths;

@@ -41,6 +41,55 @@ pub(crate) fn resolve(dir: &Path, relative: &str) -> PathBuf {
     std::path::absolute(&joined).unwrap_or(joined)
 }
 
+/// Image file extensions importers look for, lowercase.
+pub(crate) const IMAGE_EXTENSIONS: [&str; 9] =
+    ["jpg", "jpeg", "png", "bmp", "webp", "gif", "tif", "tiff", "jfif"];
+
+/// True when `path` has an image file extension.
+pub(crate) fn is_image(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Every file under `root`, recursively, sorted, skipping hidden files and folders (a crash's
+/// `.tmp-*` leftovers, `.git`).
+pub(crate) fn walk_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The image beside `stem_path` (same path, any image extension), when there is one.
+pub(crate) fn image_with_stem(stem_path: &Path) -> Option<PathBuf> {
+    IMAGE_EXTENSIONS
+        .iter()
+        .flat_map(|ext| [ext.to_string(), ext.to_ascii_uppercase()])
+        .map(|ext| {
+            // Appended, not `with_extension`: a stem may hold dots of its own (`img.2024.01`).
+            let mut name = stem_path.as_os_str().to_owned();
+            name.push(".");
+            name.push(ext);
+            PathBuf::from(name)
+        })
+        .find(|p| p.is_file())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use egui::{Color32, RichText};
 
 /// Regions (label, shape, visibility, click to select), tasks with their status, instructions.
 pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
-    let Some(session) = app.opened_session() else {
+    let Some(session) = app.session() else {
         return;
     };
     let bundle = session.bundle();

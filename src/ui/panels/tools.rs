@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 
 /// Tools allowed by the bundle, then the labels with swatch, name and hotkey.
 pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
-    let Some(session) = app.opened_session() else {
+    let Some(session) = app.session() else {
         return;
     };
     let bundle = session.bundle();

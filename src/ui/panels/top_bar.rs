@@ -32,7 +32,7 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                     }
                 }
             });
-            match app.opened_session() {
+            match app.session() {
                 Some(session) => {
                     ui.strong(&session.bundle().title);
                     ui.separator();
@@ -57,7 +57,7 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 if ui.button("Help (F1)").clicked() {
                     actions.push(Action::Command(UiCommand::Help));
                 }
-                if app.opened_session().is_some() {
+                if app.session().is_some() {
                     if ui
                         .button(format!("Skip ({})", UiCommand::Skip.shortcut_text()))
                         .clicked()
@@ -101,7 +101,7 @@ pub fn status_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 ui.separator();
             }
             ui.label(app.canvas.tool.hint());
-            if let Some(session) = app.opened_session() {
+            if let Some(session) = app.session() {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(format!(
                         "zoom {:.0}%  ·  undo {}  ·  redo {}",

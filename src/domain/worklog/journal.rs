@@ -1,0 +1,397 @@
+//! The journal file: appending lines off the caller's thread, and reading them back after anything,
+//! a crash included.
+
+use crate::domain::store::StoreError;
+use crate::domain::worklog::Event;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::JoinHandle;
+
+/// A journal opened for appending, written on the caller's thread. [`JournalWriter`] runs one of these
+/// on its own thread; tests and tools use it directly.
+///
+/// The file is opened with `O_APPEND` and each line goes out in one write, so lines of two processes
+/// never interleave within a line. A file left without a final newline (a crash in the middle of a
+/// write) gets one before the first new line, so the torn line stays alone and is skipped on read.
+#[derive(Debug)]
+pub struct JournalFile {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl JournalFile {
+    /// A journal at `path`; the file (and its folder) is created on the first append.
+    pub fn new(path: PathBuf) -> Self {
+        JournalFile { path, file: None }
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `event` as one line; with `sync`, waits until it is on disk (fsync).
+    pub fn append(&mut self, event: &Event, sync: bool) -> Result<(), StoreError> {
+        self.append_line(event.to_line().as_bytes(), sync)
+    }
+
+    /// Appends raw bytes that end in a newline (one or more whole lines).
+    pub fn append_line(&mut self, line: &[u8], sync: bool) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let result = self.open().and_then(|file| {
+            file.write_all(line)?;
+            if sync {
+                file.sync_data()?;
+            }
+            Ok(())
+        });
+        if result.is_err() {
+            // Reopen next time: a failed write may have left a partial line that the reopening mends.
+            self.file = None;
+        }
+        result.map_err(|e| StoreError::io(&path, e))
+    }
+
+    /// Waits until everything written is on disk.
+    pub fn sync(&mut self) -> Result<(), StoreError> {
+        match &self.file {
+            Some(file) => file.sync_data().map_err(|e| StoreError::io(&self.path, e)),
+            None => Ok(()),
+        }
+    }
+
+    fn open(&mut self) -> std::io::Result<&mut File> {
+        if self.file.is_none() {
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(true)
+                .open(&self.path)?;
+            if !ends_in_newline(&mut file)? {
+                file.write_all(b"\n")?;
+            }
+            self.file = Some(file);
+        }
+        self.file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("journal not open"))
+    }
+}
+
+/// True for an empty file or one whose last byte is a newline.
+fn ends_in_newline(file: &mut File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8; 1];
+    file.read_exact(&mut last)?;
+    Ok(last == *b"\n")
+}
+
+enum Message {
+    Line { bytes: Vec<u8>, sync: bool },
+    /// Answered once every line sent before it is written and on disk.
+    Flush(Sender<()>),
+}
+
+/// Appends events to a journal on a background thread, in order, so the window never waits for the
+/// disk; lines marked `sync` (task boundaries) are fsynced. Failures come back through
+/// [`JournalWriter::take_errors`]; dropping the writer finishes the queue first.
+pub struct JournalWriter {
+    path: PathBuf,
+    lines: Option<Sender<Message>>,
+    errors: Receiver<StoreError>,
+    thread: Option<JoinHandle<()>>,
+    /// Used only when the thread could not be started: then lines are written on the caller's thread.
+    inline: Option<(JournalFile, Sender<StoreError>)>,
+}
+
+impl std::fmt::Debug for JournalWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JournalWriter")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JournalWriter {
+    /// Starts the writer thread for the journal at `path` (created on the first line).
+    pub fn new(path: PathBuf) -> Self {
+        let (line_tx, line_rx) = mpsc::channel::<Message>();
+        let (err_tx, err_rx) = mpsc::channel::<StoreError>();
+        let mut journal = JournalFile::new(path.clone());
+        let thread_errors = err_tx.clone();
+        let thread = std::thread::Builder::new()
+            .name("clickwork-worklog".into())
+            .spawn(move || {
+                // One report per run of failures: a full disk would otherwise repeat it every line.
+                let mut failing = false;
+                for message in line_rx {
+                    let result = match message {
+                        Message::Line { bytes, sync } => journal.append_line(&bytes, sync),
+                        Message::Flush(done) => {
+                            let result = journal.sync();
+                            let _ = done.send(());
+                            result
+                        }
+                    };
+                    match result {
+                        Ok(()) => failing = false,
+                        Err(e) if !failing => {
+                            failing = true;
+                            // Nobody may be left to tell at shutdown.
+                            let _ = thread_errors.send(e);
+                        }
+                        Err(_) => {}
+                    }
+                }
+            })
+            .ok();
+        let inline = match thread {
+            Some(_) => None,
+            None => Some((JournalFile::new(path.clone()), err_tx)),
+        };
+        JournalWriter {
+            path,
+            lines: thread.as_ref().map(|_| line_tx),
+            errors: err_rx,
+            thread,
+            inline,
+        }
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues `event`; with `sync` it is fsynced once written.
+    pub fn append(&mut self, event: &Event, sync: bool) {
+        let bytes = event.to_line().into_bytes();
+        if let Some(tx) = &self.lines {
+            match tx.send(Message::Line { bytes, sync }) {
+                Ok(()) => return,
+                Err(mpsc::SendError(Message::Line { bytes, sync })) => {
+                    self.write_inline(&bytes, sync);
+                }
+                Err(_) => {}
+            }
+        } else {
+            self.write_inline(&bytes, sync);
+        }
+    }
+
+    fn write_inline(&mut self, bytes: &[u8], sync: bool) {
+        let inline = self.inline.get_or_insert_with(|| {
+            let (tx, _) = mpsc::channel();
+            (JournalFile::new(self.path.clone()), tx)
+        });
+        if let Err(e) = inline.0.append_line(bytes, sync) {
+            let _ = inline.1.send(e);
+        }
+    }
+
+    /// Blocks until every event queued so far is written and on disk.
+    pub fn flush(&mut self) {
+        if let Some(tx) = &self.lines {
+            let (done_tx, done_rx) = mpsc::channel();
+            if tx.send(Message::Flush(done_tx)).is_ok() {
+                let _ = done_rx.recv();
+            }
+        } else if let Some((journal, errors)) = &mut self.inline
+            && let Err(e) = journal.sync()
+        {
+            let _ = errors.send(e);
+        }
+    }
+
+    /// The failures since the last call, oldest first.
+    pub fn take_errors(&self) -> Vec<StoreError> {
+        self.errors.try_iter().collect()
+    }
+}
+
+impl Drop for JournalWriter {
+    fn drop(&mut self) {
+        // Closing the channel lets the thread write what is queued and end.
+        self.lines = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A line of the journal that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineProblem {
+    /// The line number, from 1.
+    pub line: usize,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// What reading a journal found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JournalRead {
+    /// The events, in file order.
+    pub events: Vec<Event>,
+    /// Lines that were skipped (not JSON, or not an event), with their line numbers.
+    pub problems: Vec<LineProblem>,
+    /// True when the file ended in an incomplete line (a crash during a write); it was ignored.
+    pub torn_tail: bool,
+}
+
+impl JournalRead {
+    /// The problems as messages naming `path` and the line, for the worker or a log.
+    pub fn describe_problems(&self, path: &Path) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| format!("{}:{}: skipped: {}", path.display(), p.line, p.message))
+            .collect()
+    }
+}
+
+/// Reads the journal at `path`; a missing file is an empty journal.
+pub fn read_journal(path: &Path) -> Result<JournalRead, StoreError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(parse_journal(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(JournalRead::default()),
+        Err(e) => Err(StoreError::io(path, e)),
+    }
+}
+
+/// Parses journal bytes. Every complete line that is an event counts; a bad line in the middle is
+/// skipped and reported; an incomplete last line (no newline) counts if it is a whole event, else it is
+/// the torn end of a crash and is ignored.
+pub fn parse_journal(bytes: &[u8]) -> JournalRead {
+    let mut read = JournalRead::default();
+    let mut chunks: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    // After a final newline `split` yields an empty chunk; without one, the last chunk is unfinished.
+    let tail = chunks.pop().filter(|t| !t.is_empty());
+    for (index, chunk) in chunks.iter().enumerate() {
+        let line = index + 1;
+        if chunk.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match std::str::from_utf8(chunk) {
+            Ok(text) => match Event::parse(text) {
+                Ok(event) => read.events.push(event),
+                Err(e) => read.problems.push(LineProblem {
+                    line,
+                    message: e.to_string(),
+                }),
+            },
+            Err(_) => read.problems.push(LineProblem {
+                line,
+                message: "not UTF-8 text".into(),
+            }),
+        }
+    }
+    if let Some(tail) = tail {
+        match std::str::from_utf8(tail).ok().map(Event::parse) {
+            Some(Ok(event)) => read.events.push(event),
+            _ => read.torn_tail = true,
+        }
+    }
+    read
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::worklog::{EventKind, Stamp};
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn event(ms: u64, kind: EventKind) -> Event {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap();
+        let stamp = Stamp {
+            at: t0 + Duration::milliseconds(ms as i64),
+            mono_ms: ms,
+        };
+        Event::new(stamp, "s1", Some("a"), kind)
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ignored_and_the_next_append_starts_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("work/b/worklog.jsonl");
+        let mut journal = JournalFile::new(path.clone());
+        journal.append(&event(0, EventKind::Pause), true).unwrap();
+        journal.append(&event(10, EventKind::Resume), false).unwrap();
+        drop(journal);
+        // A crash in the middle of writing the third line.
+        let third = event(20, EventKind::FocusLost).to_line();
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(&third.as_bytes()[..25]).unwrap();
+        drop(file);
+
+        let read = read_journal(&path).unwrap();
+        assert_eq!(read.events.len(), 2);
+        assert!(read.torn_tail);
+        assert!(read.problems.is_empty());
+
+        let mut journal = JournalFile::new(path.clone());
+        journal.append(&event(30, EventKind::FocusGained), true).unwrap();
+        let read = read_journal(&path).unwrap();
+        let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
+        assert_eq!(kinds, ["pause", "resume", "focus_gained"]);
+        assert!(!read.torn_tail);
+        // The torn line is now a bad line in the middle, reported with its number.
+        assert_eq!(read.problems.len(), 1);
+        assert_eq!(read.problems[0].line, 3);
+        let described = read.describe_problems(&path);
+        assert!(described[0].contains("worklog.jsonl:3:"), "{described:?}");
+    }
+
+    #[test]
+    fn a_whole_event_missing_only_its_newline_counts() {
+        let line = event(5, EventKind::Pause).to_line();
+        let read = parse_journal(line.trim_end().as_bytes());
+        assert_eq!(read.events.len(), 1);
+        assert!(!read.torn_tail);
+        assert_eq!(parse_journal(b""), JournalRead::default());
+        let bad = parse_journal(b"\n\xff\xfe\n{\"kind\":1}\n");
+        assert_eq!(bad.problems.len(), 2);
+        assert_eq!((bad.problems[0].line, bad.problems[1].line), (2, 3));
+    }
+
+    #[test]
+    fn the_writer_thread_writes_in_order_and_flushes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("worklog.jsonl");
+        let mut writer = JournalWriter::new(path.clone());
+        for i in 0..500u64 {
+            writer.append(&event(i, EventKind::Pause), i % 100 == 0);
+        }
+        writer.flush();
+        let read = read_journal(&path).unwrap();
+        assert_eq!(read.events.len(), 500);
+        assert!(read.events.windows(2).all(|w| w[0].mono_ms < w[1].mono_ms));
+        writer.append(&event(900, EventKind::Resume), false);
+        drop(writer);
+        assert_eq!(read_journal(&path).unwrap().events.len(), 501);
+        assert!(read_journal(&dir.path().join("none.jsonl")).unwrap().events.is_empty());
+    }
+
+    #[test]
+    fn an_unwritable_journal_reports_once_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be: every open fails.
+        let path = dir.path().join("worklog.jsonl");
+        std::fs::create_dir_all(&path).unwrap();
+        let mut writer = JournalWriter::new(path.clone());
+        for i in 0..10 {
+            writer.append(&event(i, EventKind::Pause), false);
+        }
+        writer.flush();
+        let errors = writer.take_errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].to_string().contains("worklog.jsonl"));
+    }
+}
