@@ -1,0 +1,581 @@
+//! Task times derived from the work log: pure functions of the events and an idle threshold.
+//!
+//! Within a session, the time between two consecutive events (a *gap*, measured on the monotonic
+//! clock) belongs to whatever was open when the gap began: a task, or nothing (between tasks). A gap
+//! is *active* when it is shorter than the idle threshold T, the window had the focus and the clock was
+//! not paused; otherwise it is idle. An `input` line stands for a burst of input whose inner gaps are
+//! all under a second, so the span of the burst is active whatever T (T is at least a second).
+//! Gaps of different sessions never mix, and nothing counts after a session's end or between sessions.
+
+use crate::domain::worklog::{Event, EventKind, InputCounts, Stamp};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The idle threshold clickwork uses unless told otherwise, as CVAT does: 100 s.
+pub const DEFAULT_IDLE_SECS: u64 = 100;
+
+/// The thresholds every per-task export reports active time at (TimeMe.js 30 s, CVAT 100 s,
+/// ActivityWatch 180 s, RescueTime 300 s), so results compare across tools.
+pub const EXPORT_IDLE_SECS: [u64; 4] = [30, 100, 180, 300];
+
+/// The smallest idle threshold that makes sense: the input bursts are coalesced at this granularity.
+pub const MIN_IDLE_SECS: u64 = 1;
+
+/// How a task's last visit ended, as the log tells it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// Opened, never handed in nor skipped (or not yet).
+    #[default]
+    Open,
+    /// Handed in (the last outcome in the log).
+    Submitted,
+    /// Passed over (the last outcome in the log).
+    Skipped,
+}
+
+impl Outcome {
+    /// The name used in exports: `open`, `submitted`, `skipped`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Submitted => "submitted",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// One task's times and counts, summed over every visit in every session.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskTimes {
+    /// The task.
+    pub task_id: String,
+    /// How many times it was opened.
+    pub visits: u32,
+    /// Milliseconds it was open.
+    pub wall_ms: u64,
+    /// Milliseconds of active gaps while it was open.
+    pub active_ms: u64,
+    /// Active milliseconds with the instructions open while it was open.
+    pub instructions_ms: u64,
+    /// The part of `instructions_ms` before the session's first work (edit, undo, submit or skip):
+    /// reading instructions before work starts, which no task pays for.
+    pub instructions_before_work_ms: u64,
+    /// Regions drawn (every `region_created`, including ones later deleted or undone).
+    pub regions: u32,
+    /// Vertices placed: those of the regions drawn plus vertices inserted later.
+    pub vertices: u32,
+    /// Region edits: created, edited and deleted.
+    pub edits: u32,
+    /// Undos.
+    pub undos: u32,
+    /// Redos.
+    pub redos: u32,
+    /// Milliseconds spent drawing, as the window measured it, summed over regions and edits.
+    pub drawing_ms: u64,
+    /// Inputs of each kind.
+    pub inputs: InputCounts,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The worker's reason for the last skip.
+    pub skip_reason: Option<String>,
+    /// Regions handed in at the last submission.
+    pub regions_submitted: Option<u32>,
+    /// The reward recorded at the last submission.
+    pub reward: Option<Decimal>,
+    /// Its currency.
+    pub currency: Option<String>,
+    /// When it was first opened.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// When the first input on it happened.
+    pub first_input_at: Option<DateTime<Utc>>,
+    /// When its last outcome (submission or skip) happened.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The sessions that visited it, in order.
+    pub session_ids: Vec<String>,
+}
+
+impl TaskTimes {
+    /// Milliseconds it was open but idle: `wall_ms - active_ms`.
+    pub fn idle_ms(&self) -> u64 {
+        self.wall_ms.saturating_sub(self.active_ms)
+    }
+
+    /// Active milliseconds per region drawn, if any was.
+    pub fn ms_per_region(&self) -> Option<u64> {
+        (self.regions > 0).then(|| self.active_ms / u64::from(self.regions))
+    }
+}
+
+/// One session's times.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionTimes {
+    /// The session.
+    pub session_id: String,
+    /// The worker's pseudonymous id, from `session_start`.
+    pub worker_id: Option<String>,
+    /// The app version, from `session_start`.
+    pub app_version: Option<String>,
+    /// Its first event's time.
+    pub started_at: Option<DateTime<Utc>>,
+    /// Its last event's time.
+    pub last_at: Option<DateTime<Utc>>,
+    /// True when it ended with `session_end` (else the app crashed or was killed).
+    pub ended: bool,
+    /// Milliseconds from its first event to its last.
+    pub wall_ms: u64,
+    /// Active milliseconds, whatever was open.
+    pub active_ms: u64,
+    /// Active milliseconds with no task open.
+    pub between_tasks_ms: u64,
+    /// Active milliseconds with the instructions open, no task open, before work started.
+    pub instructions_before_work_ms: u64,
+}
+
+/// Everything derived from a work log at one idle threshold.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WorkTimes {
+    /// The idle threshold used, in milliseconds.
+    pub idle_ms: u64,
+    /// Each task that appears in the log, in order of first appearance.
+    pub tasks: Vec<TaskTimes>,
+    /// Each session, in order of first appearance.
+    pub sessions: Vec<SessionTimes>,
+}
+
+impl WorkTimes {
+    /// The times of `task_id`, if it appears in the log.
+    pub fn task(&self, task_id: &str) -> Option<&TaskTimes> {
+        self.tasks.iter().find(|t| t.task_id == task_id)
+    }
+
+    /// The sum of every session's wall time.
+    pub fn wall_ms(&self) -> u64 {
+        self.sessions.iter().map(|s| s.wall_ms).sum()
+    }
+
+    /// The sum of every session's active time: all logged work, paid or not.
+    pub fn active_ms(&self) -> u64 {
+        self.sessions.iter().map(|s| s.active_ms).sum()
+    }
+
+    /// Active time with no task open, over every session.
+    pub fn between_tasks_ms(&self) -> u64 {
+        self.sessions.iter().map(|s| s.between_tasks_ms).sum()
+    }
+
+    /// Active time reading instructions before work started, over every session and task.
+    pub fn instructions_before_work_ms(&self) -> u64 {
+        let outside: u64 = self
+            .sessions
+            .iter()
+            .map(|s| s.instructions_before_work_ms)
+            .sum();
+        let inside: u64 = self
+            .tasks
+            .iter()
+            .map(|t| t.instructions_before_work_ms)
+            .sum();
+        outside + inside
+    }
+}
+
+/// What was open in a session after its last event: the state a live clock continues from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionState {
+    /// The open task.
+    pub task_id: Option<String>,
+    /// True while the instructions are shown.
+    pub instructions_open: bool,
+    /// False while the window does not have the focus.
+    pub focused: bool,
+    /// True while the worker has paused the clock.
+    pub paused: bool,
+    /// True once work (an edit, undo, submission or skip) happened in the session.
+    pub worked: bool,
+    /// True after `session_end`.
+    pub ended: bool,
+    /// The last event's stamp.
+    pub last: Option<Stamp>,
+}
+
+/// Derives every task's and session's times at idle threshold `idle_ms`.
+pub fn derive_times(events: &[Event], idle_ms: u64) -> WorkTimes {
+    derive_times_within(events, idle_ms, None)
+}
+
+/// Like [`derive_times`], counting only the gaps that begin within `window` (for a day's or a
+/// month's time). Counts (regions, edits...) and outcomes are not limited by the window.
+pub fn derive_times_within(
+    events: &[Event],
+    idle_ms: u64,
+    window: Option<&Range<DateTime<Utc>>>,
+) -> WorkTimes {
+    let mut pass = Pass::new(idle_ms, window);
+    for event in events {
+        pass.event(event);
+    }
+    pass.finish()
+}
+
+/// The state of session `session_id` after its last event in `events`.
+pub fn session_state(events: &[Event], session_id: &str) -> Option<SessionState> {
+    let mut pass = Pass::new(DEFAULT_IDLE_SECS * 1000, None);
+    for event in events.iter().filter(|e| e.session_id == session_id) {
+        pass.event(event);
+    }
+    pass.states.remove(session_id)
+}
+
+/// Why a live task clock is or is not counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockState {
+    /// Counting: the last event is less than T ago.
+    Ticking,
+    /// Stopped: nothing happened for T or more; the gap will count as idle.
+    Idle,
+    /// Stopped: the window does not have the focus.
+    Unfocused,
+    /// Stopped: the worker paused.
+    Paused,
+    /// Stopped: the task is not open (or the session ended).
+    Closed,
+}
+
+/// A task's active time as a live display shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskClock {
+    /// Active milliseconds up to the last event, over every visit.
+    pub settled_ms: u64,
+    /// Milliseconds since the last event, while that gap may still count (`Ticking`), else 0.
+    pub pending_ms: u64,
+    /// Why it is or is not counting.
+    pub state: ClockState,
+}
+
+impl TaskClock {
+    /// What to show: the settled time plus the current gap while it is counting.
+    pub fn shown_ms(&self) -> u64 {
+        self.settled_ms + self.pending_ms
+    }
+}
+
+/// The live clock of `task_id` in session `session_id` at `now` (a stamp of the same session's clock).
+pub fn task_clock(
+    events: &[Event],
+    session_id: &str,
+    task_id: &str,
+    now: Stamp,
+    idle_ms: u64,
+) -> TaskClock {
+    let times = derive_times(events, idle_ms);
+    let settled_ms = times.task(task_id).map_or(0, |t| t.active_ms);
+    let state = session_state(events, session_id).unwrap_or_default();
+    let gap_ms = state
+        .last
+        .map_or(0, |last| now.mono_ms.saturating_sub(last.mono_ms));
+    let clock_state = if state.ended || state.task_id.as_deref() != Some(task_id) {
+        ClockState::Closed
+    } else if state.paused {
+        ClockState::Paused
+    } else if !state.focused {
+        ClockState::Unfocused
+    } else if gap_ms >= idle_ms {
+        ClockState::Idle
+    } else {
+        ClockState::Ticking
+    };
+    TaskClock {
+        settled_ms,
+        pending_ms: if clock_state == ClockState::Ticking {
+            gap_ms
+        } else {
+            0
+        },
+        state: clock_state,
+    }
+}
+
+struct Pass<'a> {
+    idle_ms: u64,
+    window: Option<&'a Range<DateTime<Utc>>>,
+    tasks: HashMap<String, TaskTimes>,
+    task_order: Vec<String>,
+    sessions: HashMap<String, SessionTimes>,
+    session_order: Vec<String>,
+    states: HashMap<String, SessionState>,
+}
+
+impl<'a> Pass<'a> {
+    fn new(idle_ms: u64, window: Option<&'a Range<DateTime<Utc>>>) -> Self {
+        Pass {
+            idle_ms,
+            window,
+            tasks: HashMap::new(),
+            task_order: Vec::new(),
+            sessions: HashMap::new(),
+            session_order: Vec::new(),
+            states: HashMap::new(),
+        }
+    }
+
+    fn finish(mut self) -> WorkTimes {
+        WorkTimes {
+            idle_ms: self.idle_ms,
+            tasks: self
+                .task_order
+                .iter()
+                .filter_map(|id| self.tasks.remove(id))
+                .collect(),
+            sessions: self
+                .session_order
+                .iter()
+                .filter_map(|id| self.sessions.remove(id))
+                .collect(),
+        }
+    }
+
+    fn task_mut(&mut self, task_id: &str) -> &mut TaskTimes {
+        let order = &mut self.task_order;
+        self.tasks.entry(task_id.to_owned()).or_insert_with(|| {
+            order.push(task_id.to_owned());
+            TaskTimes {
+                task_id: task_id.to_owned(),
+                ..TaskTimes::default()
+            }
+        })
+    }
+
+    fn session_mut(&mut self, session_id: &str) -> &mut SessionTimes {
+        let order = &mut self.session_order;
+        self.sessions
+            .entry(session_id.to_owned())
+            .or_insert_with(|| {
+                order.push(session_id.to_owned());
+                SessionTimes {
+                    session_id: session_id.to_owned(),
+                    ..SessionTimes::default()
+                }
+            })
+    }
+
+    fn event(&mut self, event: &Event) {
+        let session_id = event.session_id.as_str();
+        {
+            let session = self.session_mut(session_id);
+            session.started_at.get_or_insert(event.at);
+            session.last_at = Some(event.at);
+        }
+        let mut state = self
+            .states
+            .remove(session_id)
+            .unwrap_or_else(|| SessionState {
+                focused: true,
+                ..SessionState::default()
+            });
+        match &event.kind {
+            EventKind::Input {
+                first_at,
+                first_mono_ms,
+                ..
+            } => {
+                let first = Stamp {
+                    at: *first_at,
+                    mono_ms: (*first_mono_ms).min(event.mono_ms),
+                };
+                if let Some(prev) = state.last {
+                    self.gap(session_id, &state, prev, first.mono_ms, false);
+                }
+                self.gap(session_id, &state, first, event.mono_ms, true);
+            }
+            _ => {
+                if let Some(prev) = state.last {
+                    self.gap(session_id, &state, prev, event.mono_ms, false);
+                }
+            }
+        }
+        self.apply(event, &mut state);
+        state.last = Some(event.stamp());
+        self.states.insert(session_id.to_owned(), state);
+    }
+
+    /// Accounts the gap from `from` to `to_mono_ms`; `burst` marks the span of an input burst.
+    fn gap(
+        &mut self,
+        session_id: &str,
+        state: &SessionState,
+        from: Stamp,
+        to_mono_ms: u64,
+        burst: bool,
+    ) {
+        let len = to_mono_ms.saturating_sub(from.mono_ms);
+        if len == 0 || state.ended {
+            return;
+        }
+        if self.window.is_some_and(|w| !w.contains(&from.at)) {
+            return;
+        }
+        let active = !state.paused && state.focused && (burst || len < self.idle_ms);
+        let before_work = active && state.instructions_open && !state.worked;
+        {
+            let session = self.session_mut(session_id);
+            session.wall_ms += len;
+            if active {
+                session.active_ms += len;
+                if state.task_id.is_none() {
+                    if before_work {
+                        session.instructions_before_work_ms += len;
+                    } else {
+                        session.between_tasks_ms += len;
+                    }
+                }
+            }
+        }
+        if let Some(task_id) = &state.task_id {
+            let instructions_open = state.instructions_open;
+            let task = self.task_mut(task_id);
+            task.wall_ms += len;
+            if active {
+                task.active_ms += len;
+                if instructions_open {
+                    task.instructions_ms += len;
+                }
+                if before_work {
+                    task.instructions_before_work_ms += len;
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, event: &Event, state: &mut SessionState) {
+        let task_id = event.task_id.clone().or_else(|| state.task_id.clone());
+        match &event.kind {
+            EventKind::SessionStart {
+                app_version,
+                worker_id,
+                ..
+            } => {
+                let session = self.session_mut(&event.session_id);
+                session.worker_id = Some(worker_id.clone());
+                session.app_version = Some(app_version.clone());
+            }
+            EventKind::SessionEnd => {
+                state.ended = true;
+                state.task_id = None;
+                self.session_mut(&event.session_id).ended = true;
+            }
+            EventKind::TaskOpened { .. } => {
+                if let Some(id) = &event.task_id {
+                    state.task_id = Some(id.clone());
+                    let session_id = event.session_id.clone();
+                    let task = self.task_mut(id);
+                    task.visits += 1;
+                    task.opened_at.get_or_insert(event.at);
+                    if !task.session_ids.contains(&session_id) {
+                        task.session_ids.push(session_id);
+                    }
+                }
+            }
+            EventKind::Input {
+                first_at, counts, ..
+            } => {
+                if let Some(id) = &task_id {
+                    let task = self.task_mut(id);
+                    task.inputs.add(counts);
+                    task.first_input_at.get_or_insert(*first_at);
+                }
+            }
+            EventKind::RegionCreated {
+                vertices,
+                drawing_ms,
+                ..
+            } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    let task = self.task_mut(id);
+                    task.regions += 1;
+                    task.edits += 1;
+                    task.vertices = task
+                        .vertices
+                        .saturating_add(u32::try_from(*vertices).unwrap_or(u32::MAX));
+                    task.drawing_ms += drawing_ms.unwrap_or(0);
+                }
+            }
+            EventKind::RegionEdited {
+                edit, drawing_ms, ..
+            } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    let task = self.task_mut(id);
+                    task.edits += 1;
+                    if edit == "insert vertex" {
+                        task.vertices = task.vertices.saturating_add(1);
+                    }
+                    task.drawing_ms += drawing_ms.unwrap_or(0);
+                }
+            }
+            EventKind::RegionDeleted { .. } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    self.task_mut(id).edits += 1;
+                }
+            }
+            EventKind::Undo { .. } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    self.task_mut(id).undos += 1;
+                }
+            }
+            EventKind::Redo { .. } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    self.task_mut(id).redos += 1;
+                }
+            }
+            EventKind::TaskSubmitted {
+                regions,
+                reward,
+                currency,
+            } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    let task = self.task_mut(id);
+                    task.outcome = Outcome::Submitted;
+                    task.finished_at = Some(event.at);
+                    task.regions_submitted = Some(u32::try_from(*regions).unwrap_or(u32::MAX));
+                    task.reward = *reward;
+                    task.currency = currency.clone();
+                    task.skip_reason = None;
+                }
+                if state.task_id == task_id {
+                    state.task_id = None;
+                }
+            }
+            EventKind::TaskSkipped { reason } => {
+                state.worked = true;
+                if let Some(id) = &task_id {
+                    let task = self.task_mut(id);
+                    task.outcome = Outcome::Skipped;
+                    task.finished_at = Some(event.at);
+                    task.skip_reason = reason.clone();
+                    task.reward = None;
+                    task.currency = None;
+                }
+                if state.task_id == task_id {
+                    state.task_id = None;
+                }
+            }
+            EventKind::InstructionsShown => state.instructions_open = true,
+            EventKind::InstructionsHidden => state.instructions_open = false,
+            EventKind::FocusLost => state.focused = false,
+            EventKind::FocusGained => state.focused = true,
+            EventKind::Pause => state.paused = true,
+            EventKind::Resume => state.paused = false,
+            EventKind::BundleOpened { .. } | EventKind::Unknown => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
