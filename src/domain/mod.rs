@@ -3,10 +3,15 @@
 
 pub mod annotation;
 pub mod bundle;
+pub mod dashboard;
 pub mod edit;
+pub mod formats;
 pub mod geometry;
 pub mod history;
 pub mod image_decode;
+pub mod ledger;
 pub mod natural_sort;
 pub mod session;
+pub mod settings;
 pub mod store;
+pub mod worklog;

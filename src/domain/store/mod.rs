@@ -5,12 +5,14 @@
 
 mod annotation_file;
 mod atomic;
+mod my_data;
 mod recent;
 mod saver;
 mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
 pub use atomic::{atomic_write, atomic_write_with};
+pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
 pub use saver::Saver;
 pub use workspace::{ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace};
@@ -137,9 +139,11 @@ pub fn compact_number_arrays(pretty: &str) -> String {
             let inner = inner_end.and_then(|end| rest.get(1..end));
             if let (Some(end), Some(inner)) = (inner_end, inner) {
                 let numeric = inner.chars().any(|c| c.is_ascii_digit())
-                    && inner
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || c.is_whitespace() || matches!(c, ',' | '.' | '-' | '+' | 'e' | 'E'));
+                    && inner.chars().all(|c| {
+                        c.is_ascii_digit()
+                            || c.is_whitespace()
+                            || matches!(c, ',' | '.' | '-' | '+' | 'e' | 'E')
+                    });
                 if numeric {
                     let items: Vec<&str> = inner.split(',').map(str::trim).collect();
                     out.push('[');
