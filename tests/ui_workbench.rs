@@ -433,13 +433,129 @@ fn a_corrupt_image_shows_a_message_naming_the_file_and_the_task_can_be_skipped()
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..200]).unwrap();
     let mut harness = f.harness();
-    assert!(harness.state_mut().wait_for_image(std::time::Duration::from_secs(30)));
+    assert!(
+        harness
+            .state_mut()
+            .wait_for_image(std::time::Duration::from_secs(30))
+    );
     harness.run_steps(2);
-    let failure = harness.state().image_failure().expect("the image fails to decode").to_owned();
+    let failure = harness
+        .state()
+        .image_failure()
+        .expect("the image fails to decode")
+        .to_owned();
     assert!(failure.contains("a.png"), "{failure}");
     // Drawing still works in image coordinates, and the worker can skip.
     press_mod(&mut harness, Modifiers::COMMAND, Key::Space);
     harness.get_by_label("Skip task").click();
     harness.run_steps(3);
     assert_eq!(harness.state().session().unwrap().task().id, "b");
+}
+
+/// Moves the fixture's mock clock forward.
+fn advance(f: &Fixture, secs: i64) {
+    let mut now = f.now.lock().unwrap();
+    *now += chrono::Duration::seconds(secs);
+}
+
+#[test]
+fn timing_with_a_mock_clock_lands_in_the_log_and_the_report() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    // t0: the bundle opens with its instructions. t0+4 s: the worker picks the rectangle tool.
+    advance(&f, 4);
+    press(&mut harness, Key::R);
+    // t0+10 s: the drag starts; t0+13 s: it ends. Drawing took 3 s.
+    advance(&f, 6);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    harness.hover_at(a);
+    harness.drag_at(a);
+    harness.hover_at(a + (b - a) * 0.5);
+    harness.run_steps(2);
+    advance(&f, 3);
+    harness.hover_at(b);
+    harness.drop_at(b);
+    harness.run_steps(2);
+    assert_eq!(regions(&harness).len(), 1);
+    // The top-bar clock counts while the worker is active...
+    let (shown_ms, state) = harness.state().task_clock().unwrap();
+    assert_eq!(state, clickwork::domain::worklog::ClockState::Ticking);
+    assert_eq!(shown_ms, 13_000);
+    // ...and visibly stops once they are idle past the threshold (100 s).
+    advance(&f, 150);
+    harness.run_steps(1);
+    let (_, state) = harness.state().task_clock().unwrap();
+    assert_eq!(state, clickwork::domain::worklog::ClockState::Idle);
+    // t0+163 s: back at work (the pointer moves); t0+170 s: submit. The 150 s gap is idle.
+    let p = screen(&harness, 200.0, 200.0);
+    harness.hover_at(p);
+    harness.run_steps(1);
+    advance(&f, 7);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    drop(harness);
+
+    // The log holds the raw events with the drawing time.
+    let log = std::fs::read_to_string(f.data.join("work/ui-fixture/worklog.jsonl")).unwrap();
+    let events: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "session_start",
+        "bundle_opened",
+        "task_opened",
+        "instructions_shown",
+        "input",
+        "region_created",
+        "task_submitted",
+        "session_end",
+    ] {
+        assert!(kinds.contains(&kind), "no {kind} in {kinds:?}");
+    }
+    let created = events
+        .iter()
+        .find(|e| e["kind"] == "region_created")
+        .unwrap();
+    assert_eq!(created["drawing_ms"], 3000, "{created}");
+    assert_eq!(created["at"], "2026-11-28T09:00:13.000Z");
+    let submitted = events
+        .iter()
+        .find(|e| e["kind"] == "task_submitted")
+        .unwrap();
+    assert_eq!(submitted["task_id"], "a");
+    assert_eq!(submitted["reward"], "0.05");
+
+    // The report, run as a process, finds the same times: 170 s wall, 150 s of it idle.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .args([
+            "report",
+            f.bundle.to_str().unwrap(),
+            "--format",
+            "json",
+            "--data-dir",
+            f.data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["tasks_submitted"], 1);
+    assert_eq!(report["wall_secs"].as_f64().unwrap(), 170.0, "{report}");
+    assert_eq!(report["active_secs"].as_f64().unwrap(), 20.0, "{report}");
+    // Until the first region, with the instructions open, the worker was reading them: unpaid.
+    assert_eq!(
+        report["unpaid"]["instructions_secs"].as_f64().unwrap(),
+        13.0,
+        "{report}"
+    );
+    assert_eq!(report["hourly_wage_all"], "9.00", "0.05 USD over 20 s");
+    let usd = &report["earnings"][0];
+    assert_eq!(usd["currency"], "USD");
+    assert_eq!(usd["pending"], "0.05");
 }

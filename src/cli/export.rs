@@ -1,47 +1,382 @@
-//! `clickwork export`, `convert` and `submit`: labels out and in. (Being built: see issue 5.)
+//! `clickwork export`, `convert` and `submit`: labels out and in, and the worker's submission package.
+//!
+//! Exit codes, as for every subcommand: 0 done, 1 a problem with the input (a bundle, an annotation or a
+//! label file, named in the message), 2 a usage or environment problem (a non-empty output folder
+//! without `--force`, a folder that cannot be written).
 
-use crate::domain::bundle::LoadOptions;
-use clap::Args;
+use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::formats::{
+    Dataset, ExportFile, ExportOptions, Format, ImportReport, NoteKind, StatusFilter, WriteError,
+    dataset_from_workspace, submission, write_tree,
+};
+use clap::{Args, ValueEnum};
+use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// A format to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// COCO instances JSON (annotations/instances_default.json).
+    Coco,
+    /// Ultralytics YOLO detection labels (class cx cy w h).
+    Yolo,
+    /// Ultralytics YOLO segmentation labels (class x1 y1 x2 y2 ...).
+    YoloSeg,
+    /// Pascal VOC XML, one file per image.
+    Voc,
+    /// LabelMe JSON, one file per image.
+    Labelme,
+    /// CVAT for images 1.1 XML.
+    Cvat,
+    /// coco/, yolo/, voc/, labelme/ and cvat/ subfolders.
+    All,
+}
+
+impl ExportFormat {
+    /// The formats to write, and whether each goes into its own subfolder.
+    fn formats(self) -> (Vec<Format>, bool) {
+        let one = |f| (vec![f], false);
+        match self {
+            ExportFormat::Coco => one(Format::Coco),
+            ExportFormat::Yolo => one(Format::Yolo),
+            ExportFormat::YoloSeg => one(Format::YoloSeg),
+            ExportFormat::Voc => one(Format::Voc),
+            ExportFormat::Labelme => one(Format::Labelme),
+            ExportFormat::Cvat => one(Format::Cvat),
+            ExportFormat::All => (Format::ALL_EXPORTS.to_vec(), true),
+        }
+    }
+}
+
+/// A format to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// A folder of LabelMe JSON files with their images (or one file).
+    Labelme,
+    /// A COCO JSON file (images beside it, under images/ or images/<subset>/).
+    Coco,
+    /// A YOLO dataset folder (its .yaml, images/, labels/).
+    Yolo,
+    /// A Pascal VOC folder (Annotations/, JPEGImages/).
+    Voc,
+    /// A CVAT for images XML file (images under images/ beside it).
+    Cvat,
+    /// A VIA 1 or 2 JSON file, or a folder holding one with its images.
+    Via,
+}
+
+impl ImportFormat {
+    fn format(self) -> Format {
+        match self {
+            ImportFormat::Labelme => Format::Labelme,
+            ImportFormat::Coco => Format::Coco,
+            ImportFormat::Yolo => Format::Yolo,
+            ImportFormat::Voc => Format::Voc,
+            ImportFormat::Cvat => Format::Cvat,
+            ImportFormat::Via => Format::Via,
+        }
+    }
+}
+
+/// Which tasks to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Only submitted tasks.
+    Submitted,
+    /// Every task (those never opened with the bundle's prefilled regions).
+    All,
+}
 
 /// Arguments of `clickwork export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The bundle whose work to export.
+    /// The bundle whose work to export (a folder or a .zip). Default: the bundled sample tasks.
     pub bundle: Option<PathBuf>,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The folder to write. It must not exist or be empty, unless --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Which tasks to export.
+    #[arg(long, value_enum, default_value = "submitted")]
+    pub status: StatusArg,
+    /// Copy the images into the export instead of pointing at them.
+    #[arg(long)]
+    pub copy_images: bool,
+    /// Replace a non-empty output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `clickwork convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// What to convert.
-    pub input: Option<PathBuf>,
+    /// The format of IN.
+    #[arg(long, value_enum)]
+    pub from: ImportFormat,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub to: ExportFormat,
+    /// What to convert: a file or a folder, as the format naturally is.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// The folder to write. It must not exist or be empty, unless --force.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    /// Copy the images into the output instead of pointing at them.
+    #[arg(long)]
+    pub copy_images: bool,
+    /// Replace a non-empty output folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `clickwork submit`.
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
-    /// The bundle whose work to pack.
+    /// The bundle whose work to pack (a folder or a .zip). Default: the bundled sample tasks.
     pub bundle: Option<PathBuf>,
+    /// The zip file to write.
+    #[arg(long, value_name = "FILE.zip")]
+    pub out: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("error: `clickwork {what}` is not available in this version yet");
+fn print_out(text: &str) {
+    // A closed stdout (piped into `head`) is not worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+fn print_err(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, ExitCode> {
+    let path = path.map_or_else(crate::ui::sample_bundle_path, Path::to_path_buf);
+    load_bundle(&path, options).map_err(|errors| {
+        let mut text = format!(
+            "error: {}: {} problem(s)\n",
+            path.display(),
+            errors.problems.len()
+        );
+        for problem in &errors.problems {
+            text.push_str(&format!("{problem}\n"));
+        }
+        print_err(&text);
+        ExitCode::from(1)
+    })
+}
+
+fn write_failed(e: &WriteError) -> ExitCode {
+    print_err(&format!("error: {e}\n"));
     ExitCode::from(2)
 }
 
+/// Exports `dataset` as `target` into `out`; returns the summary lines.
+fn write_export(
+    dataset: &Dataset,
+    target: ExportFormat,
+    out: &Path,
+    copy_images: bool,
+    force: bool,
+    precious: &[&Path],
+) -> Result<Vec<String>, ExitCode> {
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    let (list, nested) = target.formats();
+    let mut files: Vec<ExportFile> = Vec::new();
+    let mut lines = Vec::new();
+    for format in list {
+        let out_dir = if nested {
+            out_abs.join(format.name())
+        } else {
+            out_abs.clone()
+        };
+        let options = ExportOptions {
+            copy_images,
+            out_dir,
+        };
+        let Some(exported) = format.export(dataset, &options) else {
+            continue;
+        };
+        lines.push(exported.summary.describe(format));
+        files.extend(exported.files.into_iter().map(|mut f| {
+            if nested {
+                f.path = format!("{}/{}", format.name(), f.path);
+            }
+            f
+        }));
+    }
+    write_tree(out, &files, force, precious).map_err(|e| write_failed(&e))?;
+    Ok(lines)
+}
+
 /// Runs `clickwork export`.
-pub fn export(_args: &ExportArgs, _data_dir: &Path, _options: &LoadOptions) -> ExitCode {
-    not_yet("export")
+pub fn export(args: &ExportArgs, data_dir: &Path, options: &LoadOptions) -> ExitCode {
+    let bundle = match open_bundle(args.bundle.as_deref(), options) {
+        Ok(bundle) => bundle,
+        Err(code) => return code,
+    };
+    let filter = match args.status {
+        StatusArg::Submitted => StatusFilter::Submitted,
+        StatusArg::All => StatusFilter::All,
+    };
+    let work = match dataset_from_workspace(&bundle, data_dir, filter) {
+        Ok(work) => work,
+        Err(e) => {
+            print_err(&format!("error: {e}\n"));
+            return ExitCode::from(1);
+        }
+    };
+    for warning in &work.warnings {
+        print_err(&format!("warning: {warning}\n"));
+    }
+    let precious = [bundle.root.as_path(), data_dir];
+    let lines = match write_export(
+        &work.dataset,
+        args.format,
+        &args.out,
+        args.copy_images,
+        args.force,
+        &precious,
+    ) {
+        Ok(lines) => lines,
+        Err(code) => return code,
+    };
+    let status = match filter {
+        StatusFilter::Submitted => "submitted",
+        StatusFilter::All => "all",
+    };
+    let mut text = format!(
+        "exported {} task(s) of {} (status {status}; {} left out) to {}\n",
+        work.dataset.images.len(),
+        bundle.id,
+        work.left_out,
+        args.out.display()
+    );
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
+    if work.dataset.images.is_empty() && filter == StatusFilter::Submitted {
+        text.push_str("  no task is submitted yet; --status all exports every task\n");
+    }
+    print_out(&text);
+    ExitCode::SUCCESS
+}
+
+/// The import report as lines for the terminal: every note, up to `per_kind` of each kind, then a count
+/// of the rest.
+pub fn describe_report(report: &ImportReport, per_kind: usize) -> String {
+    let mut shown: BTreeMap<NoteKind, usize> = BTreeMap::new();
+    let mut text = String::new();
+    for note in &report.notes {
+        let count = shown.entry(note.kind).or_default();
+        *count += 1;
+        if *count <= per_kind {
+            text.push_str(&format!("  {note}\n"));
+        }
+    }
+    for (kind, count) in shown {
+        if count > per_kind {
+            text.push_str(&format!(
+                "  ... and {} more {} note(s)\n",
+                count - per_kind,
+                kind.name()
+            ));
+        }
+    }
+    text
 }
 
 /// Runs `clickwork convert`.
-pub fn convert(_args: &ConvertArgs) -> ExitCode {
-    not_yet("convert")
+pub fn convert(args: &ConvertArgs) -> ExitCode {
+    let from = args.from.format();
+    let (dataset, report) = match from.import(&args.input) {
+        Ok(read) => read,
+        Err(e) => {
+            print_err(&format!("error: {e}\n"));
+            return ExitCode::from(1);
+        }
+    };
+    let regions: usize = dataset.images.iter().map(|i| i.regions.len()).sum();
+    let mut text = format!(
+        "read {} image(s), {} region(s), {} label(s) from {} ({from})\n",
+        dataset.images.len(),
+        regions,
+        dataset.categories.len(),
+        args.input.display()
+    );
+    if !report.notes.is_empty() {
+        let counts: Vec<String> = [
+            NoteKind::Clamped,
+            NoteKind::Dropped,
+            NoteKind::Guessed,
+            NoteKind::Added,
+            NoteKind::Kept,
+        ]
+        .into_iter()
+        .filter(|k| report.count(*k) > 0)
+        .map(|k| format!("{} {}", report.count(k), k.name()))
+        .collect();
+        text.push_str(&format!("notes: {}\n", counts.join(", ")));
+        text.push_str(&describe_report(&report, 20));
+    }
+    let input_abs = std::path::absolute(&args.input).unwrap_or_else(|_| args.input.clone());
+    let lines = match write_export(
+        &dataset,
+        args.to,
+        &args.output,
+        args.copy_images,
+        args.force,
+        &[input_abs.as_path()],
+    ) {
+        Ok(lines) => lines,
+        Err(code) => {
+            print_out(&text);
+            return code;
+        }
+    };
+    text.push_str(&format!("wrote {}\n", args.output.display()));
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
+    print_out(&text);
+    ExitCode::SUCCESS
 }
 
 /// Runs `clickwork submit`.
-pub fn submit(_args: &SubmitArgs, _data_dir: &Path, _options: &LoadOptions) -> ExitCode {
-    not_yet("submit")
+pub fn submit(args: &SubmitArgs, data_dir: &Path, options: &LoadOptions) -> ExitCode {
+    let bundle = match open_bundle(args.bundle.as_deref(), options) {
+        Ok(bundle) => bundle,
+        Err(code) => return code,
+    };
+    if args.out.exists() && !args.force {
+        print_err(&format!(
+            "error: {}: exists; pass --force to replace it\n",
+            args.out.display()
+        ));
+        return ExitCode::from(2);
+    }
+    let package = match submission::build(&bundle, data_dir) {
+        Ok(package) => package,
+        Err(e) => {
+            print_err(&format!("error: {e}\n"));
+            return ExitCode::from(1);
+        }
+    };
+    for warning in &package.warnings {
+        print_err(&format!("warning: {warning}\n"));
+    }
+    if let Err(e) = submission::write_zip(&args.out, &package) {
+        print_err(&format!("error: {}: {e}\n", args.out.display()));
+        return ExitCode::from(2);
+    }
+    let mut text = format!("wrote {}\n", args.out.display());
+    text.push_str(&package.describe());
+    print_out(&text);
+    ExitCode::SUCCESS
 }

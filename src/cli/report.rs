@@ -1,55 +1,280 @@
-//! `clickwork report`, `worklog export` and `review import`: time and money. (Being built: see issue 4.)
+//! `clickwork report`, `worklog export` and `review import`: what the work took and what it paid.
+//! Everything is read from the work log and reviews in the bundle's workspace; nothing here writes to
+//! the workspace except `review import`.
 
-use crate::domain::bundle::LoadOptions;
-use clap::{Args, Subcommand};
+use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews, period_range};
+use crate::domain::settings::Settings;
+use crate::domain::store::atomic_write_with;
+use crate::domain::worklog::{
+    DEFAULT_IDLE_SECS, Outcome, derive_times, task_rows, workspace_dir, write_csv, write_jsonl,
+};
+use chrono::{Local, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// How `clickwork report` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for a person to read.
+    Text,
+    /// One JSON object (documented in docs/worklog-format.md).
+    Json,
+}
+
+/// Which span `clickwork report` covers, in the local time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportPeriod {
+    /// Everything logged.
+    All,
+    /// Since midnight.
+    Today,
+    /// Since Monday midnight.
+    Week,
+    /// Since the first of the month.
+    Month,
+}
 
 /// Arguments of `clickwork report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The bundle to report on.
+    /// The bundle to report on (a folder or a .zip).
     pub bundle: PathBuf,
+    /// Gaps between events of T seconds or more count as idle. Default: the worker's setting, else 100.
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_secs: Option<u64>,
+    /// Text for people or JSON for tools.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Limit the report to a period of the local calendar.
+    #[arg(long, value_enum, default_value_t = ReportPeriod::All)]
+    pub period: ReportPeriod,
+}
+
+/// How `clickwork worklog export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Arguments of `clickwork worklog export`.
+#[derive(Debug, Args)]
+pub struct WorklogExportArgs {
+    /// The bundle (a folder or a .zip).
+    pub bundle: PathBuf,
+    /// The idle threshold of the `active_secs` and `idle_secs` columns, in seconds. Default: the
+    /// worker's setting, else 100. (The active_secs_30/100/180/300 columns are always there.)
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_secs: Option<u64>,
+    /// The file format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write (replaced atomically), or - for standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// `clickwork worklog ...`.
 #[derive(Debug, Subcommand)]
 pub enum WorklogCommand {
-    /// Export one row per task.
-    Export {
-        /// The bundle.
-        bundle: PathBuf,
-    },
+    /// Export one row per task: times at several idle thresholds, counts, outcome, reward, review.
+    Export(WorklogExportArgs),
 }
 
 /// `clickwork review ...`.
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    /// Apply a review file.
+    /// Apply a requester's review file: a CSV with a header line, or a JSON array of objects, with
+    /// task_id, status (approved or rejected), and optionally bonus, currency and reason. Every row is
+    /// checked first; if any is wrong, each is reported with its line and nothing is applied.
     Import {
-        /// The bundle.
+        /// The bundle (a folder or a .zip).
         bundle: PathBuf,
         /// The review file (CSV or JSON).
         file: PathBuf,
     },
 }
 
-fn not_yet(what: &str) -> ExitCode {
-    eprintln!("error: `clickwork {what}` is not available in this version yet");
-    ExitCode::from(2)
-}
-
 /// Runs `clickwork report`.
-pub fn report(_args: &ReportArgs, _data_dir: &Path, _options: &LoadOptions) -> ExitCode {
-    not_yet("report")
+pub fn report(args: &ReportArgs, data_dir: &Path, options: &LoadOptions) -> ExitCode {
+    let Some(bundle) = load(&args.bundle, options) else {
+        return ExitCode::from(1);
+    };
+    let Some(log) = read_log(data_dir, &bundle) else {
+        return ExitCode::from(1);
+    };
+    let settings = settings(data_dir);
+    let idle_secs = args
+        .idle_secs
+        .or(settings.as_ref().map(|s| s.idle_secs))
+        .unwrap_or(DEFAULT_IDLE_SECS)
+        .max(1);
+    let period = match args.period {
+        ReportPeriod::All => None,
+        ReportPeriod::Today => Some(Period::Today),
+        ReportPeriod::Week => Some(Period::ThisWeek),
+        ReportPeriod::Month => Some(Period::ThisMonth),
+    };
+    let window = period.map(|p| period_range(p, Utc::now(), &Local));
+    let mut report = bundle_report(
+        &bundle.id,
+        &log.events,
+        &log.reviews,
+        idle_secs * 1000,
+        window.as_ref(),
+    );
+    report.tasks_total = Some(bundle.tasks.len());
+    report.title = Some(bundle.title.clone());
+    report.requester.clone_from(&bundle.requester);
+    let reference = settings.map(|s| s.reference_wage).unwrap_or_default();
+    let text = match args.format {
+        ReportFormat::Text => report.to_text(Some(&reference)),
+        ReportFormat::Json => {
+            let json = report.to_json(Some(&reference));
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )
+        }
+    };
+    // A closed stdout (piped into `head`) is not worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 /// Runs `clickwork worklog ...`.
-pub fn worklog(_command: &WorklogCommand, _data_dir: &Path, _options: &LoadOptions) -> ExitCode {
-    not_yet("worklog")
+pub fn worklog(command: &WorklogCommand, data_dir: &Path, options: &LoadOptions) -> ExitCode {
+    let WorklogCommand::Export(args) = command;
+    let Some(bundle) = load(&args.bundle, options) else {
+        return ExitCode::from(1);
+    };
+    let Some(log) = read_log(data_dir, &bundle) else {
+        return ExitCode::from(1);
+    };
+    let idle_secs = args
+        .idle_secs
+        .or(settings(data_dir).map(|s| s.idle_secs))
+        .unwrap_or(DEFAULT_IDLE_SECS)
+        .max(1);
+    let task_ids: Vec<String> = bundle.tasks.iter().map(|t| t.id.clone()).collect();
+    let rows = task_rows(&bundle.id, &task_ids, &log.events, &log.reviews, idle_secs);
+    let write = |out: &mut dyn Write| match args.format {
+        ExportFormat::Csv => write_csv(&rows, out),
+        ExportFormat::Jsonl => write_jsonl(&rows, out),
+    };
+    let result = if args.out == Path::new("-") {
+        write(&mut std::io::stdout().lock())
+    } else {
+        atomic_write_with(&args.out, |file| write(file))
+    };
+    match result {
+        Ok(()) => {
+            if args.out != Path::new("-") {
+                eprintln!("wrote {} task rows to {}", rows.len(), args.out.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.out.display());
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// Runs `clickwork review ...`.
-pub fn review(_command: &ReviewCommand, _data_dir: &Path, _options: &LoadOptions) -> ExitCode {
-    not_yet("review")
+pub fn review(command: &ReviewCommand, data_dir: &Path, options: &LoadOptions) -> ExitCode {
+    let ReviewCommand::Import { bundle, file } = command;
+    let Some(bundle) = load(bundle, options) else {
+        return ExitCode::from(1);
+    };
+    let Some(log) = read_log(data_dir, &bundle) else {
+        return ExitCode::from(1);
+    };
+    let submitted: HashSet<String> = derive_times(&log.events, DEFAULT_IDLE_SECS * 1000)
+        .tasks
+        .into_iter()
+        .filter(|t| t.outcome == Outcome::Submitted)
+        .map(|t| t.task_id)
+        .collect();
+    match import_reviews(&log.dir, &bundle, file, &submitted, Utc::now()) {
+        Ok(summary) => {
+            for warning in &summary.warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!(
+                "applied {} review(s) from {}: {} approved, {} rejected ({} replaced an earlier review); kept in {}",
+                summary.applied,
+                file.display(),
+                summary.approved,
+                summary.rejected,
+                summary.replaced,
+                summary.reviews_path.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Loads the bundle, or prints every problem and returns `None`.
+fn load(path: &Path, options: &LoadOptions) -> Option<Bundle> {
+    match load_bundle(path, options) {
+        Ok(bundle) => Some(bundle),
+        Err(errors) => {
+            let mut text = format!(
+                "error: {}: {} problem(s)\n",
+                path.display(),
+                errors.problems.len()
+            );
+            for problem in &errors.problems {
+                text.push_str(&format!("{problem}\n"));
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            None
+        }
+    }
+}
+
+/// Reads the bundle's work log and reviews; warns about skipped lines; `None` after printing an error.
+fn read_log(data_dir: &Path, bundle: &Bundle) -> Option<WorkspaceLog> {
+    let dir = workspace_dir(data_dir, &bundle.id);
+    match WorkspaceLog::load(&dir, &bundle.id) {
+        Ok((log, warnings)) => {
+            for warning in warnings {
+                eprintln!("warning: {warning}");
+            }
+            if log.events.is_empty() {
+                eprintln!(
+                    "note: no work logged yet for bundle {} in {}",
+                    bundle.id,
+                    dir.display()
+                );
+            }
+            Some(log)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            None
+        }
+    }
+}
+
+/// The worker's settings if there are readable ones; the commands never create them.
+fn settings(data_dir: &Path) -> Option<Settings> {
+    match Settings::load(data_dir) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("warning: {e}; using the default settings");
+            None
+        }
+    }
 }

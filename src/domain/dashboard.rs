@@ -107,13 +107,13 @@ pub fn dashboard<Tz: TimeZone>(
             });
         }
     }
-    let today = periods
-        .first()
-        .map(|(_, t)| t.clone())
-        .unwrap_or_default();
+    let today = periods.first().map(|(_, t)| t.clone()).unwrap_or_default();
     Dashboard {
         wages: wages(&ledger.totals(), &split),
-        goal: settings.daily_goal.as_ref().map(|goal| goal_progress(&today, goal)),
+        goal: settings
+            .daily_goal
+            .as_ref()
+            .map(|goal| goal_progress(&today, goal)),
         daily: ledger.totals_by_day(tz).into_iter().collect(),
         by_bundle: ledger.totals_by_bundle(),
         periods,
@@ -126,8 +126,17 @@ pub fn dashboard<Tz: TimeZone>(
 /// How the effective hourly wage (earned so far over all logged active time so far, unpaid time
 /// included) evolved during session `session_id` of one bundle's log: one point per submitted task,
 /// as (minutes since the session started, wage per hour in `currency`).
-pub fn wage_curve(log: &WorkspaceLog, session_id: &str, currency: &str, idle_ms: u64) -> Vec<(f64, Decimal)> {
-    let session: Vec<&Event> = log.events.iter().filter(|e| e.session_id == session_id).collect();
+pub fn wage_curve(
+    log: &WorkspaceLog,
+    session_id: &str,
+    currency: &str,
+    idle_ms: u64,
+) -> Vec<(f64, Decimal)> {
+    let session: Vec<&Event> = log
+        .events
+        .iter()
+        .filter(|e| e.session_id == session_id)
+        .collect();
     let Some(start) = session.first().map(|e| e.at) else {
         return Vec::new();
     };
@@ -144,7 +153,11 @@ pub fn wage_curve(log: &WorkspaceLog, session_id: &str, currency: &str, idle_ms:
         .filter(|(i, _)| (i + 1) % step == 0 || i + 1 == submits.len())
         .filter_map(|(_, &at)| {
             let window = start..at + chrono::Duration::milliseconds(1);
-            let prefix: Vec<Event> = session.iter().filter(|e| e.at <= at).map(|e| (*e).clone()).collect();
+            let prefix: Vec<Event> = session
+                .iter()
+                .filter(|e| e.at <= at)
+                .map(|e| (*e).clone())
+                .collect();
             let times = derive_times_within(&prefix, idle_ms, Some(&window));
             let logged_ms: u64 = times.sessions.iter().map(|s| s.active_ms).sum();
             let earned: Decimal = entries

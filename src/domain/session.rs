@@ -1,12 +1,27 @@
 //! A worker's session on one bundle: which task is open, its annotation and undo history, and saving
 //! every finished change. The window drives it; tests drive it directly.
+//!
+//! The session also records the work log (`worklog.jsonl` in the workspace) itself: opening, task
+//! visits, edits, undo and redo, submissions and skips are logged by the methods that do them; the
+//! window adds what only it sees (input, the instructions panel, focus, pauses) through
+//! [`Session::record_input`] and its neighbours, and ends the session with [`Session::end`].
 
 use crate::domain::annotation::{Annotation, TaskStatus};
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::edit::{Edit, EditError};
 use crate::domain::history::History;
+use crate::domain::ledger::{
+    ImportSummary, LedgerEntry, Report, ReviewImportError, Reviews, bundle_report, import_reviews,
+    ledger_entries,
+};
+use crate::domain::settings::Settings;
 use crate::domain::store::{AnnotationFile, OpenReport, Saver, StoreError, Workspace};
+use crate::domain::worklog::{
+    EventKind, InputKind, Outcome, Recorder, TaskClock, derive_times, journal_path,
+};
 use chrono::{DateTime, Utc};
+use std::collections::HashSet;
+use std::ops::Range;
 use std::path::Path;
 
 /// Why a task could not be submitted.
@@ -36,11 +51,17 @@ pub struct Session {
     annotation: Annotation,
     history: History,
     warnings: Vec<String>,
+    /// This session's side of the work log.
+    log: Recorder,
+    /// The requester's reviews of this bundle, as imported.
+    reviews: Reviews,
 }
 
 impl Session {
     /// Opens `bundle`'s workspace under `data_dir` and resumes at the task the worker was on (else the
-    /// first unfinished one). Saves go through `saver`.
+    /// first unfinished one). Saves go through `saver`. Starts a work-log session at `now`: its
+    /// `session_start` (with the worker's pseudonymous id from `settings.json`, made on first run),
+    /// `bundle_opened` and the first `task_opened`.
     pub fn open(
         bundle: Bundle,
         data_dir: &Path,
@@ -68,6 +89,28 @@ impl Session {
             })?;
         let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
         let task = task.clone();
+        let mut warnings: Vec<String> = warning.into_iter().collect();
+        let settings = match Settings::load_or_create(data_dir, now) {
+            Ok((settings, more)) => {
+                warnings.extend(more);
+                settings
+            }
+            Err(e) => {
+                // The work can go on; only this session's worker id is not the usual one.
+                warnings.push(format!("could not read the settings: {e}"));
+                Settings::new(now)
+            }
+        };
+        let log = Recorder::start(
+            journal_path(workspace.dir()),
+            &settings.worker_id,
+            &bundle,
+            now,
+        );
+        let reviews = Reviews::load(workspace.dir(), &bundle.id).unwrap_or_else(|e| {
+            warnings.push(format!("could not read the reviews: {e}"));
+            Reviews::new(&bundle.id)
+        });
         let mut session = Session {
             task,
             annotation: file.annotation(),
@@ -78,9 +121,12 @@ impl Session {
             statuses,
             current: resume,
             history: History::new(),
-            warnings: warning.into_iter().collect(),
+            warnings,
+            log,
+            reviews,
         };
         session.record_current(now);
+        session.log_task_opened(now);
         Ok((session, report))
     }
 
@@ -133,6 +179,7 @@ impl Session {
                 .into_iter()
                 .map(|e| format!("could not save: {e}")),
         );
+        warnings.extend(self.log.take_warnings());
         warnings
     }
 
@@ -143,16 +190,43 @@ impl Session {
 
     /// Applies `edit` to the open task, records it for undo and saves.
     pub fn apply(&mut self, edit: Edit, now: DateTime<Utc>) -> Result<(), EditError> {
+        self.apply_timed(edit, None, now)
+    }
+
+    /// Like [`Session::apply`], for an edit the worker spent `drawing_ms` milliseconds drawing (from the
+    /// first click of a region, or the start of a drag, to its end): the work log keeps the time.
+    pub fn apply_drawn(
+        &mut self,
+        edit: Edit,
+        drawing_ms: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.apply_timed(edit, Some(drawing_ms), now)
+    }
+
+    fn apply_timed(
+        &mut self,
+        edit: Edit,
+        drawing_ms: Option<u64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        let kind = edit_event(&edit, drawing_ms);
         self.history.apply(&mut self.annotation, edit)?;
         self.touch(now);
+        self.log_task(kind, now);
         Ok(())
     }
 
     /// Undoes the last edit of the open task; `None` when there is none.
     pub fn undo(&mut self, now: DateTime<Utc>) -> Result<Option<Edit>, EditError> {
         let undone = self.history.undo(&mut self.annotation)?;
-        if undone.is_some() {
+        if let Some(edit) = &undone {
             self.touch(now);
+            let kind = EventKind::Undo {
+                edit: edit.name().to_owned(),
+                region_id: edit.region_id().to_owned(),
+            };
+            self.log_task(kind, now);
         }
         Ok(undone)
     }
@@ -160,8 +234,13 @@ impl Session {
     /// Redoes the last undone edit; `None` when there is none.
     pub fn redo(&mut self, now: DateTime<Utc>) -> Result<Option<Edit>, EditError> {
         let redone = self.history.redo(&mut self.annotation)?;
-        if redone.is_some() {
+        if let Some(edit) = &redone {
             self.touch(now);
+            let kind = EventKind::Redo {
+                edit: edit.name().to_owned(),
+                region_id: edit.region_id().to_owned(),
+            };
+            self.log_task(kind, now);
         }
         Ok(redone)
     }
@@ -174,16 +253,28 @@ impl Session {
             return Err(SubmitRefused::TooFewRegions { needed, have });
         }
         self.set_status(TaskStatus::Submitted, now);
+        let reward = self.bundle.reward.as_ref();
+        let kind = EventKind::TaskSubmitted {
+            regions: have,
+            reward: reward.map(|r| r.per_task),
+            currency: reward.map(|r| r.currency.clone()),
+        };
+        self.log_task(kind, now);
         Ok(())
     }
 
     /// Marks the open task skipped, keeping the worker's reason (if any) in the annotation file.
     pub fn skip(&mut self, reason: Option<&str>, now: DateTime<Utc>) {
-        match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        match reason {
             Some(reason) => self.file.extra.insert("skip_reason".into(), reason.into()),
             None => self.file.extra.remove("skip_reason"),
         };
         self.set_status(TaskStatus::Skipped, now);
+        let kind = EventKind::TaskSkipped {
+            reason: reason.map(str::to_owned),
+        };
+        self.log_task(kind, now);
     }
 
     /// The first unfinished task after the open one (wrapping around), if any.
@@ -210,12 +301,138 @@ impl Session {
         self.current = index;
         self.history.clear();
         self.record_current(now);
+        self.log_task_opened(now);
         Ok(())
     }
 
-    /// Blocks until every save so far is on disk.
+    /// Blocks until every save so far, and every work-log event so far, is on disk.
     pub fn flush(&self) {
         self.saver.flush();
+        self.log.flush();
+    }
+
+    /// Records one input (a press, a drag frame, a key, a wheel step, a pointer movement) on the open
+    /// task. Inputs are coalesced into one `input` line per burst: the window may call this every frame.
+    pub fn record_input(&mut self, kind: InputKind, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.input(Some(&task_id), kind, now);
+    }
+
+    /// Writes the input burst in progress if it is over by `now`. Optional (a burst is written anyway
+    /// before the next event); calling it from the frame loop keeps the journal current.
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        self.log.tick(now);
+    }
+
+    /// Records that the instructions panel is shown (nothing if it already was).
+    pub fn instructions_shown(&mut self, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.set_instructions(true, Some(&task_id), now);
+    }
+
+    /// Records that the instructions panel is hidden (nothing if it already was).
+    pub fn instructions_hidden(&mut self, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.set_instructions(false, Some(&task_id), now);
+    }
+
+    /// Records the window gaining (`true`) or losing the focus; only changes are recorded.
+    pub fn focus_changed(&mut self, focused: bool, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.set_focus(focused, Some(&task_id), now);
+    }
+
+    /// The worker pauses the clock (a break): the time until [`Session::resume`] is not active.
+    pub fn pause(&mut self, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.set_paused(true, Some(&task_id), now);
+    }
+
+    /// The worker resumes after a pause.
+    pub fn resume(&mut self, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.set_paused(false, Some(&task_id), now);
+    }
+
+    /// True while paused.
+    pub fn is_paused(&self) -> bool {
+        self.log.is_paused()
+    }
+
+    /// Ends the work-log session: writes the last input burst and `session_end`, and waits until the
+    /// journal is on disk (and every save too). Call it when the window closes or before opening
+    /// another bundle; the session records nothing after it.
+    pub fn end(&mut self, now: DateTime<Utc>) {
+        self.log.end(now);
+        self.saver.flush();
+    }
+
+    /// The work log: this session's id, the worker's id, and every event of the bundle's journal.
+    pub fn worklog(&self) -> &Recorder {
+        &self.log
+    }
+
+    /// The open task's active time as a live display shows it at `now` (summed over every visit), with
+    /// idle threshold `idle_ms`, and whether it is counting. Cheap to call every frame: the log is
+    /// replayed only after a new event.
+    pub fn task_clock(&self, now: DateTime<Utc>, idle_ms: u64) -> TaskClock {
+        self.log.task_clock(&self.task.id, now, idle_ms)
+    }
+
+    /// The bundle's report (times, unpaid time, earnings, wages) from the work log so far, at idle
+    /// threshold `idle_ms`; with `window`, only that span (for example today, from
+    /// `ledger::period_range`).
+    pub fn report(&self, idle_ms: u64, window: Option<&Range<DateTime<Utc>>>) -> Report {
+        let mut report = bundle_report(
+            &self.bundle.id,
+            self.log.events(),
+            &self.reviews,
+            idle_ms,
+            window,
+        );
+        report.tasks_total = Some(self.bundle.tasks.len());
+        report
+    }
+
+    /// The bundle's ledger entries (one per submitted task), to refresh a `ledger::Ledger` with.
+    pub fn ledger_entries(&self) -> Vec<LedgerEntry> {
+        ledger_entries(&self.bundle.id, self.log.events(), &self.reviews)
+    }
+
+    /// The requester's reviews imported so far.
+    pub fn reviews(&self) -> &Reviews {
+        &self.reviews
+    }
+
+    /// Applies a requester's review file (CSV or JSON) to this bundle: all rows or, if any row is
+    /// wrong, none (the error lists every bad row with its line).
+    pub fn import_reviews(
+        &mut self,
+        file: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary, ReviewImportError> {
+        let submitted: HashSet<String> = derive_times(self.log.events(), 1000)
+            .tasks
+            .into_iter()
+            .filter(|t| t.outcome == Outcome::Submitted)
+            .map(|t| t.task_id)
+            .collect();
+        let summary = import_reviews(self.workspace.dir(), &self.bundle, file, &submitted, now)?;
+        self.reviews = Reviews::load(self.workspace.dir(), &self.bundle.id)?;
+        Ok(summary)
+    }
+
+    fn log_task(&mut self, kind: EventKind, now: DateTime<Utc>) {
+        let task_id = self.task.id.clone();
+        self.log.record(Some(&task_id), kind, now);
+    }
+
+    fn log_task_opened(&mut self, now: DateTime<Utc>) {
+        let kind = EventKind::TaskOpened {
+            status: self.file.status.name().to_owned(),
+            regions: self.annotation.regions.len(),
+        };
+        self.log_task(kind, now);
     }
 
     /// After an edit: a new task becomes in progress; then save.
@@ -249,5 +466,26 @@ impl Session {
             self.warnings
                 .push(format!("could not record where to resume: {e}"));
         }
+    }
+}
+
+/// The work-log event for `edit` (recorded once it applied).
+fn edit_event(edit: &Edit, drawing_ms: Option<u64>) -> EventKind {
+    match edit {
+        Edit::AddRegion { region, .. } => EventKind::RegionCreated {
+            region_id: region.id.clone(),
+            label: region.label.clone(),
+            shape: region.shape.kind().name().to_owned(),
+            vertices: region.shape.points().len(),
+            drawing_ms,
+        },
+        Edit::DeleteRegion { id } => EventKind::RegionDeleted {
+            region_id: id.clone(),
+        },
+        other => EventKind::RegionEdited {
+            region_id: other.region_id().to_owned(),
+            edit: other.name().to_owned(),
+            drawing_ms,
+        },
     }
 }

@@ -3,14 +3,22 @@
 
 use crate::domain::annotation::Region;
 use crate::domain::bundle::load_bundle;
+use crate::domain::dashboard::{Dashboard, dashboard, wage_curve};
 use crate::domain::edit::Edit;
+use crate::domain::ledger::{WorkspaceLog, load_all_logs};
 use crate::domain::session::Session;
+use crate::domain::settings::Settings;
 use crate::domain::store::{RecentBundles, Saver};
+use crate::domain::worklog::{ClockState, InputKind};
+use crate::ui::canvas::Draft;
 use crate::ui::canvas::{Canvas, CanvasAction, CanvasInput, Tool};
 use crate::ui::command::UiCommand;
 use crate::ui::image_loader::{ImageLoader, ImageState};
+use crate::ui::panels::{EarningsState, SettingsAction, SettingsForm};
 use crate::ui::{AppConfig, initial_bundle, panels};
+use chrono::{DateTime, Utc};
 use egui::Color32;
+use rust_decimal::Decimal;
 use std::path::{Path, PathBuf};
 
 /// What the window shows: an open bundle, or why it could not be opened.
@@ -70,6 +78,23 @@ pub struct App {
     notices: Vec<String>,
     show_help: bool,
     show_instructions: bool,
+    /// What the instructions panel showed when the work log last heard of it.
+    logged_instructions: bool,
+    /// The window's focus as the work log last heard of it.
+    logged_focus: bool,
+    show_earnings: bool,
+    show_settings: bool,
+    settings: Settings,
+    settings_form: SettingsForm,
+    settings_error: Option<String>,
+    /// Work logs of the other bundles, read when a bundle opens (the open one's is in its session).
+    other_logs: Vec<WorkspaceLog>,
+    /// The earnings view's numbers, recomputed when a task is finished or settings change.
+    dashboard: Dashboard,
+    wage_curve: Vec<(f64, Decimal)>,
+    earnings_state: EarningsState,
+    /// When the shape being drawn was started, for the work log's drawing time.
+    draft_started: Option<DateTime<Utc>>,
     skip_reason: Option<String>,
     /// Prefetching waits for the first frame, when the GPU's texture limit is known.
     prefetch_pending: bool,
@@ -88,6 +113,17 @@ impl App {
         });
         let path = initial_bundle(config.bundle_path.as_deref(), &config.data_dir);
         let recent = RecentBundles::load(&config.data_dir).unwrap_or_default();
+        let mut notices = Vec::new();
+        let settings = match Settings::load_or_create(&config.data_dir, (config.clock)()) {
+            Ok((settings, warnings)) => {
+                notices.extend(warnings);
+                settings
+            }
+            Err(e) => {
+                notices.push(format!("settings not saved, using defaults: {e}"));
+                Settings::new((config.clock)())
+            }
+        };
         let mut app = App {
             config,
             opened: Opened::Failed {
@@ -98,9 +134,21 @@ impl App {
             loader,
             current_label: 0,
             message: None,
-            notices: Vec::new(),
+            notices,
             show_help: false,
             show_instructions: false,
+            logged_instructions: false,
+            logged_focus: true,
+            show_earnings: false,
+            show_settings: false,
+            settings_form: SettingsForm::from_settings(&settings),
+            settings,
+            settings_error: None,
+            other_logs: Vec::new(),
+            dashboard: Dashboard::default(),
+            wage_curve: Vec::new(),
+            earnings_state: EarningsState::default(),
+            draft_started: None,
             skip_reason: None,
             prefetch_pending: false,
             recent,
@@ -114,6 +162,7 @@ impl App {
     /// Loads and opens the bundle at `path`; a bundle that fails validation shows its problems.
     pub fn open_bundle(&mut self, path: &Path) {
         let now = (self.config.clock)();
+        self.end_session(now);
         let bundle = match load_bundle(path, &self.config.load_options) {
             Ok(bundle) => bundle,
             Err(errors) => {
@@ -140,7 +189,20 @@ impl App {
                         .statuses()
                         .iter()
                         .all(|s| *s == crate::domain::annotation::TaskStatus::New);
+                let bundle_id = session.bundle().id.clone();
                 self.opened = Opened::Session(Box::new(session));
+                self.logged_instructions = false;
+                match load_all_logs(&self.config.data_dir) {
+                    Ok((mut logs, warnings)) => {
+                        logs.retain(|l| l.bundle_id != bundle_id);
+                        self.other_logs = logs;
+                        self.notices.extend(warnings);
+                    }
+                    Err(e) => self
+                        .notices
+                        .push(format!("earnings of other bundles left out: {e}")),
+                }
+                self.refresh_money();
                 self.current_label = 0;
                 self.canvas.reset_for_task();
                 self.prefetch_pending = true;
@@ -231,6 +293,59 @@ impl App {
         if let Some(session) = self.session() {
             session.flush();
         }
+    }
+
+    /// Ends the open session in the work log (and waits until it is on disk).
+    fn end_session(&mut self, now: DateTime<Utc>) {
+        if let Opened::Session(session) = &mut self.opened {
+            session.end(now);
+        }
+    }
+
+    /// Recomputes the earnings numbers: other bundles from their logs as read at open, the open one
+    /// from its session (the journal on disk may lag its writer thread).
+    fn refresh_money(&mut self) {
+        let now = (self.config.clock)();
+        let mut logs = self.other_logs.clone();
+        let mut current = None;
+        if let Opened::Session(session) = &self.opened {
+            let log = WorkspaceLog {
+                bundle_id: session.bundle().id.clone(),
+                dir: session.workspace().dir().to_owned(),
+                events: session.worklog().events().to_vec(),
+                reviews: session.reviews().clone(),
+            };
+            current = Some((log.clone(), session.worklog().session_id().to_owned()));
+            logs.push(log);
+        }
+        self.dashboard = dashboard(&logs, &self.settings, now, &chrono::Local);
+        self.wage_curve = current
+            .map(|(log, session_id)| {
+                wage_curve(
+                    &log,
+                    &session_id,
+                    &self.settings.reference_wage.currency,
+                    self.settings.idle_ms(),
+                )
+            })
+            .unwrap_or_default();
+    }
+
+    /// The earnings numbers the top bar and the earnings view show.
+    pub fn dashboard(&self) -> &Dashboard {
+        &self.dashboard
+    }
+
+    /// The worker's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The open task's active time as the top bar shows it, and whether it is counting.
+    pub fn task_clock(&self) -> Option<(u64, ClockState)> {
+        let now = (self.config.clock)();
+        let clock = self.session()?.task_clock(now, self.settings.idle_ms());
+        Some((clock.shown_ms(), clock.state))
     }
 
     fn set_title(&self, title: &str) {
@@ -354,14 +469,15 @@ impl App {
                     return;
                 };
                 let id = session.new_region_id();
-                let region = Region::new(id.clone(), label, shape);
-                if let Err(e) = session.apply(
-                    Edit::AddRegion {
-                        region,
-                        index: None,
-                    },
-                    now,
-                ) {
+                let region = Region::new(id, label, shape);
+                let drawing_ms = self.draft_started.take().map_or(0, |started| {
+                    u64::try_from((now - started).num_milliseconds()).unwrap_or(0)
+                });
+                let edit = Edit::AddRegion {
+                    region,
+                    index: None,
+                };
+                if let Err(e) = session.apply_drawn(edit, drawing_ms, now) {
                     self.say(format!("could not add the region: {e}"), true);
                 }
             }
@@ -379,11 +495,101 @@ impl App {
                     self.say("Task skipped.", false);
                 }
                 self.open_next_unfinished();
+                self.refresh_money();
             }
             Action::CancelSkip => self.skip_reason = None,
             Action::DismissNotice(i) => {
                 if i < self.notices.len() {
                     self.notices.remove(i);
+                }
+            }
+        }
+    }
+
+    /// Applies a requester's review file to the open bundle (all rows or none).
+    pub fn import_review(&mut self, path: &Path) {
+        let now = (self.config.clock)();
+        let Opened::Session(session) = &mut self.opened else {
+            return;
+        };
+        match session.import_reviews(path, now) {
+            Ok(summary) => {
+                self.notices.extend(summary.warnings.iter().cloned());
+                self.say(
+                    format!(
+                        "Review imported: {} approved, {} rejected.",
+                        summary.approved, summary.rejected
+                    ),
+                    false,
+                );
+                self.refresh_money();
+            }
+            Err(e) => {
+                // Every bad row is listed; nothing was applied.
+                self.notices.push(e.to_string());
+                self.say(
+                    "The review file was not applied; see the notice above.",
+                    true,
+                );
+            }
+        }
+    }
+
+    fn apply_settings_action(&mut self, action: SettingsAction) {
+        let now = (self.config.clock)();
+        match action {
+            SettingsAction::Save(settings) => match settings.save(&self.config.data_dir) {
+                Ok(()) => {
+                    self.settings = *settings;
+                    self.say("Settings saved.", false);
+                    self.refresh_money();
+                }
+                Err(e) => self.settings_error = Some(format!("could not save: {e}")),
+            },
+            SettingsAction::Close => self.show_settings = false,
+            SettingsAction::Export => {
+                let name = format!("clickwork-my-data-{}.zip", now.format("%Y%m%d"));
+                let picked = rfd::FileDialog::new()
+                    .set_title("Export my data")
+                    .set_file_name(name)
+                    .save_file();
+                let Some(out) = picked else {
+                    self.say("Export cancelled.", false);
+                    return;
+                };
+                // The log must be on disk before it is copied.
+                self.flush();
+                match crate::domain::store::export_my_data(&self.config.data_dir, &out) {
+                    Ok(n) => self.say(format!("Exported {n} files to {}.", out.display()), false),
+                    Err(e) => self.say(format!("Export failed: {e}"), true),
+                }
+            }
+            SettingsAction::Delete => {
+                let source = match &self.opened {
+                    Opened::Session(session) => Some(session.bundle().source.clone()),
+                    Opened::Failed { .. } => None,
+                };
+                self.end_session(now);
+                self.opened = Opened::Failed {
+                    path: PathBuf::new(),
+                    problems: Vec::new(),
+                };
+                match crate::domain::store::delete_my_data(&self.config.data_dir) {
+                    Ok(removed) => {
+                        self.recent = RecentBundles::default();
+                        self.other_logs.clear();
+                        self.settings = Settings::new(now);
+                        self.settings_form = SettingsForm::from_settings(&self.settings);
+                        self.show_settings = false;
+                        self.say(
+                            format!("Deleted your data ({} items).", removed.len()),
+                            false,
+                        );
+                    }
+                    Err(e) => self.say(format!("Could not delete everything: {e}"), true),
+                }
+                if let Some(source) = source {
+                    self.open_bundle(&source);
                 }
             }
         }
@@ -454,6 +660,7 @@ impl App {
                         self.canvas.draft = None;
                         self.say("Task submitted.", false);
                         self.open_next_unfinished();
+                        self.refresh_money();
                     }
                     Err(refused) => self.say(format!("Not submitted: {refused}."), true),
                 }
@@ -501,6 +708,38 @@ impl App {
                 self.show_help = false;
             }
             UiCommand::ToggleInstructions => self.show_instructions = !self.show_instructions,
+            UiCommand::Earnings => {
+                self.show_earnings = !self.show_earnings;
+                if self.show_earnings {
+                    self.refresh_money();
+                }
+            }
+            UiCommand::Settings => {
+                self.show_settings = !self.show_settings;
+                self.settings_form = SettingsForm::from_settings(&self.settings);
+                self.settings_error = None;
+            }
+            UiCommand::TogglePause => {
+                if let Opened::Session(session) = &mut self.opened {
+                    if session.is_paused() {
+                        session.resume(now);
+                        self.say("Resumed.", false);
+                    } else {
+                        session.pause(now);
+                        self.say("Paused: the clock is stopped until you resume.", false);
+                    }
+                }
+            }
+            UiCommand::ImportReview => {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Import a review file")
+                    .add_filter("review", &["csv", "json"])
+                    .pick_file();
+                match picked {
+                    Some(path) => self.import_review(&path),
+                    None => self.say("No review file picked.", false),
+                }
+            }
             UiCommand::Help => self.show_help = !self.show_help,
             UiCommand::OpenBundle | UiCommand::OpenZip => {
                 // The native dialog blocks this thread while it is open, as modal dialogs do; with no
@@ -571,10 +810,39 @@ impl App {
     }
 }
 
+impl Drop for App {
+    fn drop(&mut self) {
+        // Closing the window ends the session in the work log; queued saves finish as the session
+        // drops.
+        let now = (self.config.clock)();
+        self.end_session(now);
+    }
+}
+
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now = (self.config.clock)();
         if let Opened::Session(session) = &mut self.opened {
             self.notices.extend(session.take_warnings());
+            let focused = ctx.input(|i| i.viewport().focused).unwrap_or(true);
+            if focused != self.logged_focus {
+                session.focus_changed(focused, now);
+                self.logged_focus = focused;
+            }
+            if self.show_instructions != self.logged_instructions {
+                if self.show_instructions {
+                    session.instructions_shown(now);
+                } else {
+                    session.instructions_hidden(now);
+                }
+                self.logged_instructions = self.show_instructions;
+            }
+            session.tick(now);
+            // A ticking clock is the one thing that repaints an idle window, once a second; once the
+            // worker is idle past the threshold it stops, and so does the CPU.
+            if session.task_clock(now, self.settings.idle_ms()).state == ClockState::Ticking {
+                ctx.request_repaint_after(std::time::Duration::from_secs(1));
+            }
         }
         self.loader.set_max_side(ctx.input(|i| i.max_texture_side));
         if std::mem::take(&mut self.prefetch_pending) {
@@ -591,6 +859,7 @@ impl eframe::App for App {
             log::debug!("previous frame: {:.2} ms of CPU", cpu * 1000.0);
         }
         let ctx = ui.ctx().clone();
+        self.record_input(&ctx);
         self.read_keys(&ctx);
         panels::top_bar_ui(self, ui);
         panels::status_bar_ui(self, ui);
@@ -603,12 +872,89 @@ impl eframe::App for App {
             .show(ui, |ui| self.central_ui(ui));
         panels::help_ui(self, &ctx);
         panels::skip_dialog_ui(self, &ctx);
+        self.windows_ui(&ctx);
         self.apply_actions();
     }
 }
 
 impl App {
+    /// Feeds this frame's raw input to the work log (coalesced there into bursts).
+    fn record_input(&mut self, ctx: &egui::Context) {
+        let Opened::Session(session) = &mut self.opened else {
+            return;
+        };
+        let kinds: Vec<InputKind> = ctx.input(|i| {
+            let dragging = i.pointer.any_down();
+            i.raw
+                .events
+                .iter()
+                .filter_map(|event| match event {
+                    egui::Event::PointerButton { pressed: true, .. } => Some(InputKind::Press),
+                    egui::Event::PointerMoved(_) if dragging => Some(InputKind::Drag),
+                    egui::Event::PointerMoved(_) => Some(InputKind::Move),
+                    egui::Event::Key { pressed: true, .. } => Some(InputKind::Key),
+                    egui::Event::MouseWheel { .. } | egui::Event::Zoom(_) => Some(InputKind::Wheel),
+                    _ => None,
+                })
+                .collect()
+        });
+        if kinds.is_empty() {
+            return;
+        }
+        let now = (self.config.clock)();
+        for kind in kinds {
+            session.record_input(kind, now);
+        }
+    }
+
+    /// The earnings view and the settings window, when open.
+    fn windows_ui(&mut self, ctx: &egui::Context) {
+        if self.show_earnings {
+            let mut open = true;
+            egui::Window::new("Earnings and time")
+                .open(&mut open)
+                .default_size([640.0, 600.0])
+                .show(ctx, |ui| {
+                    if self.session().is_some() && ui.button("Import a review file…").clicked() {
+                        self.actions.push(Action::Command(UiCommand::ImportReview));
+                    }
+                    panels::earnings_ui(
+                        ui,
+                        &self.dashboard,
+                        &self.settings.reference_wage,
+                        &self.wage_curve,
+                        &mut self.earnings_state,
+                    );
+                });
+            self.show_earnings = open;
+        }
+        if self.show_settings {
+            let mut open = true;
+            let mut action = None;
+            egui::Window::new("Settings")
+                .open(&mut open)
+                .collapsible(false)
+                .show(ctx, |ui| {
+                    action = panels::settings_ui(
+                        ui,
+                        &mut self.settings_form,
+                        &self.settings,
+                        &mut self.settings_error,
+                    );
+                });
+            if !open {
+                self.show_settings = false;
+            }
+            if let Some(action) = action {
+                self.apply_settings_action(action);
+            }
+        }
+    }
+
     fn central_ui(&mut self, ui: &mut egui::Ui) {
+        if self.canvas.draft.is_none() {
+            self.draft_started = None;
+        }
         let session = match &self.opened {
             Opened::Failed { path, problems } => {
                 egui::Frame::central_panel(ui.style()).show(ui, |ui| {
@@ -634,6 +980,13 @@ impl App {
         };
         let actions = self.canvas.ui(ui, &input);
         self.actions.extend(actions.into_iter().map(Action::Canvas));
+        if matches!(
+            self.canvas.draft,
+            Some(Draft::Rect { .. } | Draft::Polygon { .. } | Draft::Extreme { .. })
+        ) && self.draft_started.is_none()
+        {
+            self.draft_started = Some((self.config.clock)());
+        }
     }
 
     /// Panels push actions here; they run after layout.

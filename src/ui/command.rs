@@ -52,11 +52,19 @@ pub enum UiCommand {
     OpenBundle,
     /// Open a zipped bundle.
     OpenZip,
+    /// Show or hide the earnings and time view.
+    Earnings,
+    /// Show or hide the settings.
+    Settings,
+    /// Pause or resume the task clock.
+    TogglePause,
+    /// Import a requester's review file.
+    ImportReview,
 }
 
 impl UiCommand {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [UiCommand; 23] = [
+    pub const ALL: [UiCommand; 27] = [
         UiCommand::ToolRectangle,
         UiCommand::ToolPolygon,
         UiCommand::ToolPoint,
@@ -80,6 +88,10 @@ impl UiCommand {
         UiCommand::Help,
         UiCommand::OpenBundle,
         UiCommand::OpenZip,
+        UiCommand::Earnings,
+        UiCommand::Settings,
+        UiCommand::TogglePause,
+        UiCommand::ImportReview,
     ];
 
     /// What the command does, as menus and the help overlay show it.
@@ -108,6 +120,10 @@ impl UiCommand {
             UiCommand::Help => "Keyboard help",
             UiCommand::OpenBundle => "Open bundle folder…",
             UiCommand::OpenZip => "Open zipped bundle…",
+            UiCommand::Earnings => "Earnings and time",
+            UiCommand::Settings => "Settings",
+            UiCommand::TogglePause => "Pause / resume the clock",
+            UiCommand::ImportReview => "Import a review file…",
         }
     }
 
@@ -142,6 +158,10 @@ impl UiCommand {
             UiCommand::Help => plain(Key::F1),
             UiCommand::OpenBundle => cmd(Key::O),
             UiCommand::OpenZip => None,
+            UiCommand::Earnings => plain(Key::F2),
+            UiCommand::Settings => plain(Key::F3),
+            UiCommand::TogglePause => plain(Key::F4),
+            UiCommand::ImportReview => None,
         }
     }
 

@@ -30,7 +30,10 @@ fn blocks(markdown: &str) -> Vec<Block> {
         if let Some(text) = heading {
             out.push(Block::Heading(hashes, text.trim().to_owned()));
             open = false;
-        } else if let Some(text) = trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* ")) {
+        } else if let Some(text) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "))
+        {
             out.push(Block::Item("•".to_owned(), text.to_owned()));
             open = true;
         } else if let Some((number, text)) = numbered(trimmed) {
@@ -39,7 +42,11 @@ fn blocks(markdown: &str) -> Vec<Block> {
         } else if trimmed.starts_with('|') {
             // Separator rows (|---|:--|) carry no content.
             if !trimmed.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-                let cells = trimmed.trim_matches('|').split('|').map(|c| c.trim().to_owned()).collect();
+                let cells = trimmed
+                    .trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_owned())
+                    .collect();
                 out.push(Block::TableRow(cells));
             }
             open = false;
@@ -155,7 +162,11 @@ fn spans(text: &str) -> Vec<(&str, Span)> {
         };
         let after = rest.get(start + marker.len()..).unwrap_or_default();
         let closed = after.find(marker).and_then(|end| {
-            Some((rest.get(..start)?, after.get(..end)?, after.get(end + marker.len()..)?))
+            Some((
+                rest.get(..start)?,
+                after.get(..end)?,
+                after.get(end + marker.len()..)?,
+            ))
         });
         match closed {
             Some((before, inside, next)) => {

@@ -19,9 +19,16 @@ use std::sync::Arc;
 /// Where "now" comes from: the system clock in the app, a mock in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
-/// The system clock.
+/// The system clock, made monotonic: the wall time at start plus a steady clock's elapsed time, so a
+/// wall-clock jump (NTP, a manual change) cannot stretch or shrink measured durations.
 pub fn system_clock() -> Clock {
-    Arc::new(Utc::now)
+    let started_utc = Utc::now();
+    let started = std::time::Instant::now();
+    Arc::new(move || {
+        let elapsed =
+            chrono::Duration::from_std(started.elapsed()).unwrap_or(chrono::TimeDelta::zero());
+        started_utc + elapsed
+    })
 }
 
 /// Everything the window needs to start.

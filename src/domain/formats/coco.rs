@@ -6,8 +6,7 @@
 //! left out and counted.
 
 use super::import::{
-    note_missing_images, pairs, polygon_or_rectangle, push_region, size_from_extent,
-    xywh_rectangle,
+    note_missing_images, pairs, polygon_or_rectangle, push_region, size_from_extent, xywh_rectangle,
 };
 use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
@@ -102,9 +101,9 @@ pub fn to_json(dataset: &Dataset, names: &[String]) -> (Vec<u8>, ExportSummary) 
                     summary.skipped_points += 1;
                     continue;
                 }
-                Shape::Rectangle { corners } => {
-                    Rect::from_corners(corners[0], corners[1]).corners().to_vec()
-                }
+                Shape::Rectangle { corners } => Rect::from_corners(corners[0], corners[1])
+                    .corners()
+                    .to_vec(),
                 Shape::Polygon { points } => points.clone(),
             };
             if moved > 0 {
@@ -163,7 +162,7 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
 
 #[derive(Deserialize)]
 struct RawCoco {
-    #[serde(default)]
+    // Required: without it the file is some other JSON (a VIA project, a LabelMe file).
     images: Vec<RawImage>,
     #[serde(default)]
     annotations: Vec<RawAnnotation>,
@@ -297,12 +296,21 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
             report.note(
                 NoteKind::Dropped,
                 file,
-                format!("images[{n}] ({}): id {key} used twice; left out", image.file_name),
+                format!(
+                    "images[{n}] ({}): id {key} used twice; left out",
+                    image.file_name
+                ),
             );
             continue;
         }
-        let size = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 1.0).map(|v| v.round() as u32);
-        let (width, height) = (size(image.width).unwrap_or(0), size(image.height).unwrap_or(0));
+        let size = |v: Option<f64>| {
+            v.filter(|v| v.is_finite() && *v >= 1.0)
+                .map(|v| v.round() as u32)
+        };
+        let (width, height) = (
+            size(image.width).unwrap_or(0),
+            size(image.height).unwrap_or(0),
+        );
         image_index.insert(key, dataset.images.len());
         dataset.images.push(DatasetImage {
             file_name: image.file_name.clone(),
@@ -318,7 +326,14 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
         unsized_images[i] = image.width == 0 || image.height == 0;
     }
     if unsized_images.iter().any(|u| *u) {
-        guess_sizes(&mut dataset, &raw, &image_index, &unsized_images, &mut report, file);
+        guess_sizes(
+            &mut dataset,
+            &raw,
+            &image_index,
+            &unsized_images,
+            &mut report,
+            file,
+        );
     }
 
     for (n, ann) in raw.annotations.iter().enumerate() {
@@ -330,7 +345,10 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
             report.note(
                 NoteKind::Dropped,
                 file,
-                format!("{what}: image_id {} is not an image; left out", id_key(&ann.image_id)),
+                format!(
+                    "{what}: image_id {} is not an image; left out",
+                    id_key(&ann.image_id)
+                ),
             );
             continue;
         };
@@ -342,7 +360,9 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
                 report.note(
                     NoteKind::Added,
                     file,
-                    format!("{what}: category_id {category_key} is not declared; added as {name:?}"),
+                    format!(
+                        "{what}: category_id {category_key} is not declared; added as {name:?}"
+                    ),
                 );
                 category_names.insert(category_key, name.clone());
                 dataset.categories.push(Category::named(name.clone()));
@@ -355,14 +375,27 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
             continue;
         };
         for shape in shapes {
-            push_region(image, &label, shape, attributes.clone(), &mut report, file, &what);
+            push_region(
+                image,
+                &label,
+                shape,
+                attributes.clone(),
+                &mut report,
+                file,
+                &what,
+            );
         }
     }
     Ok((dataset, report))
 }
 
 /// The shapes one annotation describes: one per polygon, else its bbox.
-fn shapes_of(ann: &RawAnnotation, what: &str, report: &mut ImportReport, file: &Path) -> Vec<Shape> {
+fn shapes_of(
+    ann: &RawAnnotation,
+    what: &str,
+    report: &mut ImportReport,
+    file: &Path,
+) -> Vec<Shape> {
     let bbox_shape = || match ann.bbox.as_deref() {
         Some([x, y, w, h]) if [x, y, w, h].iter().all(|v| v.is_finite()) => {
             Some(xywh_rectangle(*x, *y, *w, *h))
@@ -388,7 +421,11 @@ fn shapes_of(ann: &RawAnnotation, what: &str, report: &mut ImportReport, file: &
                     vec![shape]
                 }
                 None => {
-                    report.note(NoteKind::Dropped, file, format!("{what}: RLE mask without a bbox"));
+                    report.note(
+                        NoteKind::Dropped,
+                        file,
+                        format!("{what}: RLE mask without a bbox"),
+                    );
                     Vec::new()
                 }
             };
@@ -425,7 +462,11 @@ fn shapes_of(ann: &RawAnnotation, what: &str, report: &mut ImportReport, file: &
         report.note(
             NoteKind::Guessed,
             file,
-            format!("{what}: {} polygons imported as {} regions", shapes.len(), shapes.len()),
+            format!(
+                "{what}: {} polygons imported as {} regions",
+                shapes.len(),
+                shapes.len()
+            ),
         );
     }
     if shapes.is_empty() && polygons.is_empty() {

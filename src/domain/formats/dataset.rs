@@ -102,7 +102,9 @@ impl Dataset {
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for image in &self.images {
             let short = base(&image.file_name);
-            *counts.entry(split_extension(&short).0.to_owned()).or_default() += 1;
+            *counts
+                .entry(split_extension(&short).0.to_owned())
+                .or_default() += 1;
         }
         let mut taken = BTreeSet::new();
         self.images
@@ -110,11 +112,7 @@ impl Dataset {
             .enumerate()
             .map(|(i, image)| {
                 let short = base(&image.file_name);
-                let shared = counts
-                    .get(split_extension(&short).0)
-                    .copied()
-                    .unwrap_or(0)
-                    > 1;
+                let shared = counts.get(split_extension(&short).0).copied().unwrap_or(0) > 1;
                 let mut name = if shared {
                     image.file_name.trim_start_matches('/').replace('/', "__")
                 } else {
@@ -170,24 +168,6 @@ pub(crate) fn attribute_flag(region: &Region, key: &str) -> bool {
         Some(Value::String(s)) => matches!(s.to_ascii_lowercase().as_str(), "true" | "yes" | "1"),
         _ => false,
     }
-}
-
-/// The regions of `image` clamped to it, with the number of regions that had to move.
-pub(crate) fn clamped_regions(image: &DatasetImage) -> (Vec<(usize, Shape)>, usize) {
-    let mut clamped = 0;
-    let shapes = image
-        .regions
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let (shape, moved) = clamp_shape(&r.shape, image.width, image.height);
-            if moved > 0 {
-                clamped += 1;
-            }
-            (i, shape)
-        })
-        .collect();
-    (shapes, clamped)
 }
 
 #[cfg(test)]

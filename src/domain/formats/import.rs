@@ -79,7 +79,7 @@ pub(crate) fn xywh_rectangle(x: f64, y: f64, w: f64, h: f64) -> Shape {
 
 /// Pairs of numbers as points; `None` for an odd count or a non-finite number.
 pub(crate) fn pairs(flat: &[f64]) -> Option<Vec<Point>> {
-    if flat.len() % 2 != 0 || flat.iter().any(|v| !v.is_finite()) {
+    if !flat.len().is_multiple_of(2) || flat.iter().any(|v| !v.is_finite()) {
         return None;
     }
     Some(
@@ -157,7 +157,10 @@ mod tests {
             Shape::rectangle(p(1.0, 2.0), p(5.0, 7.0))
         );
         let ccw_from_bottom = vec![p(5.0, 7.0), p(5.0, 2.0), p(1.0, 2.0), p(1.0, 7.0)];
-        assert_eq!(polygon_or_rectangle(ccw_from_bottom).kind().name(), "rectangle");
+        assert_eq!(
+            polygon_or_rectangle(ccw_from_bottom).kind().name(),
+            "rectangle"
+        );
         // A bow-tie through the same corners stays a polygon.
         let bowtie = vec![p(1.0, 2.0), p(5.0, 7.0), p(5.0, 2.0), p(1.0, 7.0)];
         assert_eq!(polygon_or_rectangle(bowtie).kind().name(), "polygon");
@@ -185,15 +188,24 @@ mod tests {
             Path::new("x.json"),
             "annotation 1",
         );
-        assert_eq!(image.regions[0].shape, Shape::rectangle(p(0.0, 2.0), p(4.0, 10.0)));
+        assert_eq!(
+            image.regions[0].shape,
+            Shape::rectangle(p(0.0, 2.0), p(4.0, 10.0))
+        );
         assert_eq!(report.count(NoteKind::Clamped), 1);
         let note = report.notes[0].to_string();
-        assert!(note.contains("x.json") && note.contains("2 points"), "{note}");
+        assert!(
+            note.contains("x.json") && note.contains("2 points"),
+            "{note}"
+        );
     }
 
     #[test]
     fn extent_sizes_round_up_and_saturate() {
         assert_eq!(size_from_extent([p(10.2, 3.0)].into_iter()), (11, 3));
-        assert_eq!(size_from_extent([p(1e300, -4.0)].into_iter()), (u32::MAX, 1));
+        assert_eq!(
+            size_from_extent([p(1e300, -4.0)].into_iter()),
+            (u32::MAX, 1)
+        );
     }
 }

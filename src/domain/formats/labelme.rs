@@ -156,7 +156,10 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
         let files = walk_files(path).map_err(|e| FormatError::io(path, e))?;
         let json: Vec<_> = files
             .into_iter()
-            .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
+            .filter(|f| {
+                f.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            })
             .collect();
         (path.to_owned(), json)
     };
@@ -199,7 +202,10 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
         let (kind, why) = if declared {
             (NoteKind::Added, "used but not in labels.txt")
         } else {
-            (NoteKind::Guessed, "LabelMe declares no label list; labels in order of first use")
+            (
+                NoteKind::Guessed,
+                "LabelMe declares no label list; labels in order of first use",
+            )
         };
         let at = if declared { &labels_file } else { &root };
         report.note(kind, at, format!("{why}: {}", added.join(", ")));
@@ -241,7 +247,11 @@ fn read_one(
             let root_abs = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
             match s.strip_prefix(&root_abs) {
                 Ok(inside) => slash_path(inside),
-                Err(_) => raw.image_path.clone().unwrap_or_default().replace('\\', "/"),
+                Err(_) => raw
+                    .image_path
+                    .clone()
+                    .unwrap_or_default()
+                    .replace('\\', "/"),
             }
         }
         None => {
@@ -253,7 +263,10 @@ fn read_one(
             name.replace('\\', "/")
         }
     };
-    let size = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 1.0).map(|v| v.round() as u32);
+    let size = |v: Option<f64>| {
+        v.filter(|v| v.is_finite() && *v >= 1.0)
+            .map(|v| v.round() as u32)
+    };
     let (width, height) = match (size(raw.image_width), size(raw.image_height)) {
         (Some(w), Some(h)) => (w, h),
         _ => match source.as_deref().and_then(image_size) {
@@ -266,14 +279,14 @@ fn read_one(
                 (w, h)
             }
             None => {
-                let points = raw
-                    .shapes
-                    .iter()
-                    .flat_map(|s| s.points.iter())
-                    .filter_map(|p| match p.as_slice() {
-                        [x, y] => Some(Point::new(*x, *y)),
-                        _ => None,
-                    });
+                let points =
+                    raw.shapes
+                        .iter()
+                        .flat_map(|s| s.points.iter())
+                        .filter_map(|p| match p.as_slice() {
+                            [x, y] => Some(Point::new(*x, *y)),
+                            _ => None,
+                        });
                 let (w, h) = size_from_extent(points);
                 report.note(
                     NoteKind::Guessed,
@@ -298,7 +311,15 @@ fn read_one(
             attributes.insert(k, v);
         }
         for s in shapes_of(&shape, &what, file, report) {
-            push_region(&mut image, &shape.label, s, attributes.clone(), report, file, &what);
+            push_region(
+                &mut image,
+                &shape.label,
+                s,
+                attributes.clone(),
+                report,
+                file,
+                &what,
+            );
         }
     }
     image
@@ -313,7 +334,10 @@ fn shapes_of(shape: &RawShape, what: &str, file: &Path, report: &mut ImportRepor
                 report.note(
                     NoteKind::Dropped,
                     file,
-                    format!("{what} ({}): a point is not a finite [x, y] pair", shape.label),
+                    format!(
+                        "{what} ({}): a point is not a finite [x, y] pair",
+                        shape.label
+                    ),
                 );
                 return Vec::new();
             }
@@ -321,7 +345,11 @@ fn shapes_of(shape: &RawShape, what: &str, file: &Path, report: &mut ImportRepor
     }
     let kind = shape.shape_type.as_deref().unwrap_or("polygon");
     let mut drop = |why: String| {
-        report.note(NoteKind::Dropped, file, format!("{what} ({}): {why}", shape.label));
+        report.note(
+            NoteKind::Dropped,
+            file,
+            format!("{what} ({}): {why}", shape.label),
+        );
         Vec::new()
     };
     match (kind, points.as_slice()) {
@@ -330,18 +358,29 @@ fn shapes_of(shape: &RawShape, what: &str, file: &Path, report: &mut ImportRepor
             report.note(
                 NoteKind::Guessed,
                 file,
-                format!("{what} ({}): a rectangle of {} points; took their bounding box", shape.label, many.len()),
+                format!(
+                    "{what} ({}): a rectangle of {} points; took their bounding box",
+                    shape.label,
+                    many.len()
+                ),
             );
             Rect::bounding(many).map_or_else(Vec::new, |r| vec![Shape::rectangle(r.min, r.max)])
         }
-        ("polygon", pts) if pts.len() >= 3 => vec![Shape::Polygon { points: pts.to_vec() }],
+        ("polygon", pts) if pts.len() >= 3 => vec![Shape::Polygon {
+            points: pts.to_vec(),
+        }],
         ("point", [at]) => vec![Shape::Point { at: *at }],
         ("points", pts) if !pts.is_empty() => {
             if pts.len() > 1 {
                 report.note(
                     NoteKind::Guessed,
                     file,
-                    format!("{what} ({}): {} points imported as {} point regions", shape.label, pts.len(), pts.len()),
+                    format!(
+                        "{what} ({}): {} points imported as {} point regions",
+                        shape.label,
+                        pts.len(),
+                        pts.len()
+                    ),
                 );
             }
             pts.iter().map(|at| Shape::Point { at: *at }).collect()
@@ -350,7 +389,10 @@ fn shapes_of(shape: &RawShape, what: &str, file: &Path, report: &mut ImportRepor
             report.note(
                 NoteKind::Guessed,
                 file,
-                format!("{what} ({}): circle imported as a 32-sided polygon", shape.label),
+                format!(
+                    "{what} ({}): circle imported as a 32-sided polygon",
+                    shape.label
+                ),
             );
             let r = center.distance(*rim);
             let points = (0..32)

@@ -15,6 +15,7 @@ mod import;
 pub mod labelme;
 mod output;
 mod paths;
+pub mod submission;
 pub mod via;
 pub mod voc;
 mod workspace;

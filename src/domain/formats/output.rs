@@ -165,10 +165,7 @@ fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, Wri
             path: out.to_owned(),
         });
     }
-    let empty = std::fs::read_dir(out)
-        .map_err(io(out))?
-        .next()
-        .is_none();
+    let empty = std::fs::read_dir(out).map_err(io(out))?.next().is_none();
     if empty {
         return Ok(true);
     }
@@ -179,7 +176,9 @@ fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, Wri
     }
     let out_abs = out.canonicalize().map_err(io(out))?;
     for inside in precious {
-        let inside_abs = inside.canonicalize().unwrap_or_else(|_| inside.to_path_buf());
+        let inside_abs = inside
+            .canonicalize()
+            .unwrap_or_else(|_| inside.to_path_buf());
         if inside_abs.starts_with(&out_abs) {
             return Err(WriteError::HoldsPrecious {
                 path: out.to_owned(),

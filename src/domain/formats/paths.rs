@@ -27,10 +27,20 @@ pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
 
 /// `path` written with `/` between its parts, as label files store paths on every platform.
 pub(crate) fn slash_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut out = String::new();
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => out.push_str(&prefix.as_os_str().to_string_lossy()),
+            Component::RootDir => out.push('/'),
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    out
 }
 
 /// `relative` (a `/`-separated path from a label file) resolved against `dir`, refusing nothing:
@@ -42,8 +52,9 @@ pub(crate) fn resolve(dir: &Path, relative: &str) -> PathBuf {
 }
 
 /// Image file extensions importers look for, lowercase.
-pub(crate) const IMAGE_EXTENSIONS: [&str; 9] =
-    ["jpg", "jpeg", "png", "bmp", "webp", "gif", "tif", "tiff", "jfif"];
+pub(crate) const IMAGE_EXTENSIONS: [&str; 9] = [
+    "jpg", "jpeg", "png", "bmp", "webp", "gif", "tif", "tiff", "jfif",
+];
 
 /// True when `path` has an image file extension.
 pub(crate) fn is_image(path: &Path) -> bool {
@@ -105,5 +116,6 @@ mod tests {
             PathBuf::from("x.jpg")
         );
         assert_eq!(slash_path(Path::new("../a/b.jpg")), "../a/b.jpg");
+        assert_eq!(slash_path(Path::new("/data/out")), "/data/out");
     }
 }

@@ -26,9 +26,21 @@ pub const SUBSET: &str = "default";
 /// `(xmin, xmax)` of an edge pair in VOC's 1-based integers, inside `1..=size`.
 fn voc_span(lo: f64, hi: f64, size: u32) -> (i64, i64) {
     let max = i64::from(size.max(1));
-    let min = (lo.round() as i64 + 1).clamp(1, max);
-    let high = (hi.round() as i64).clamp(1, max).max(min);
-    (min, high)
+    let rounded = lo.round() as i64;
+    let (min, high) = (rounded + 1, hi.round() as i64);
+    if high >= min {
+        let min = min.clamp(1, max);
+        return (min, high.clamp(1, max).max(min));
+    }
+    // Under a pixel wide: the one pixel beside the rounding line that holds its middle keeps both
+    // edges within a pixel.
+    let pixel = if (lo + hi) / 2.0 >= rounded as f64 {
+        rounded + 1
+    } else {
+        rounded
+    };
+    let pixel = pixel.clamp(1, max);
+    (pixel, pixel)
 }
 
 /// The XML of one image.
@@ -104,9 +116,10 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
         list.push('\n');
         if options.copy_images {
             match &image.source {
-                Some(source) => {
-                    files.push(ExportFile::copy(format!("JPEGImages/{name}"), source.clone()))
-                }
+                Some(source) => files.push(ExportFile::copy(
+                    format!("JPEGImages/{name}"),
+                    source.clone(),
+                )),
                 None => summary.missing_images.push(image.file_name.clone()),
             }
         }
@@ -115,7 +128,10 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
         format!("ImageSets/Main/{SUBSET}.txt"),
         list.into_bytes(),
     ));
-    files.push(ExportFile::bytes("labelmap.txt", labelmap(dataset).into_bytes()));
+    files.push(ExportFile::bytes(
+        "labelmap.txt",
+        labelmap(dataset).into_bytes(),
+    ));
     summary.images = dataset.images.len();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Exported { files, summary }
@@ -168,7 +184,10 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
             report.note(
                 NoteKind::Dropped,
                 file,
-                format!("root element is <{}>, not <annotation>; left out", element.name),
+                format!(
+                    "root element is <{}>, not <annotation>; left out",
+                    element.name
+                ),
             );
             continue;
         }
@@ -214,7 +233,10 @@ fn parse_color(text: &str) -> Option<[u8; 3]> {
 }
 
 fn number(e: &xml::Element, name: &str) -> Option<f64> {
-    e.child_text(name)?.parse::<f64>().ok().filter(|v| v.is_finite())
+    e.child_text(name)?
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 fn read_image(
@@ -242,14 +264,11 @@ fn read_image(
             str::to_owned,
         );
     let images_dir = root.join("JPEGImages");
-    let source = [
-        images_dir.join(&file_name),
-        resolve(root, &file_name),
-    ]
-    .into_iter()
-    .find(|p| p.is_file())
-    .or_else(|| image_with_stem(&images_dir.join(&stem)))
-    .map(|p| std::path::absolute(&p).unwrap_or(p));
+    let source = [images_dir.join(&file_name), resolve(root, &file_name)]
+        .into_iter()
+        .find(|p| p.is_file())
+        .or_else(|| image_with_stem(&images_dir.join(&stem)))
+        .map(|p| std::path::absolute(&p).unwrap_or(p));
     let size = element.child("size");
     let dim = |name| size.and_then(|s| number(s, name)).filter(|v| *v >= 1.0);
     let (mut width, mut height) = (
@@ -296,7 +315,11 @@ fn read_image(
             continue;
         };
         let Some(b) = object.child("bndbox") else {
-            report.note(NoteKind::Dropped, file, format!("{what} ({label}): no <bndbox>"));
+            report.note(
+                NoteKind::Dropped,
+                file,
+                format!("{what} ({label}): no <bndbox>"),
+            );
             continue;
         };
         let (Some(xmin), Some(ymin), Some(xmax), Some(ymax)) = (

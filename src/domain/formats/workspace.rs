@@ -82,8 +82,11 @@ pub fn dataset_from_workspace(
                     ),
                 ));
             }
-            if (file.image.path.as_str(), file.image.width, file.image.height)
-                != (task.image.as_str(), task.width, task.height)
+            if (
+                file.image.path.as_str(),
+                file.image.width,
+                file.image.height,
+            ) != (task.image.as_str(), task.width, task.height)
             {
                 out.warnings.push(format!(
                     "{}: drawn on {} ({}x{}) but the task's image is now {} ({}x{}); left out",

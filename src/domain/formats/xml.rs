@@ -37,11 +37,6 @@ impl Element {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-
-    /// The element at `path` below this one (`["task", "labels"]`).
-    pub fn descend(&self, path: &[&str]) -> Option<&Element> {
-        path.iter().try_fold(self, |e, name| e.child(name))
-    }
 }
 
 /// Parses `text` into its root element. Errors name `file` and the byte position.
@@ -83,15 +78,16 @@ pub(crate) fn parse(text: &str, file: &Path) -> Result<Element, FormatError> {
             }
             Event::GeneralRef(r) => {
                 if let Some(top) = stack.last_mut() {
-                    let resolved = match r.resolve_char_ref().map_err(|e| fail(pos, e.to_string()))? {
-                        Some(c) => c.to_string(),
-                        None => {
-                            let name = r.decode().map_err(|e| fail(pos, e.to_string()))?;
-                            quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| fail(pos, format!("unknown entity &{name};")))?
-                                .to_owned()
-                        }
-                    };
+                    let resolved =
+                        match r.resolve_char_ref().map_err(|e| fail(pos, e.to_string()))? {
+                            Some(c) => c.to_string(),
+                            None => {
+                                let name = r.decode().map_err(|e| fail(pos, e.to_string()))?;
+                                quick_xml::escape::resolve_predefined_entity(&name)
+                                    .ok_or_else(|| fail(pos, format!("unknown entity &{name};")))?
+                                    .to_owned()
+                            }
+                        };
                     top.text.push_str(&resolved);
                 }
             }
@@ -119,7 +115,7 @@ fn element(
         let attribute = attribute.map_err(|e| fail(pos, e.to_string()))?;
         let key = String::from_utf8_lossy(attribute.key.as_ref()).into_owned();
         let value = attribute
-            .unescape_value()
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| fail(pos, e.to_string()))?
             .into_owned();
         attributes.push((key, value));

@@ -21,6 +21,9 @@ use std::path::{Component, Path, PathBuf};
 /// The split everything is exported to (datumaro accepts only train, val and test).
 pub const SPLIT: &str = "train";
 
+/// How many unnamed classes past the declared ones an importer adds before calling a class id corrupt.
+const MAX_UNNAMED_CLASSES: usize = 1000;
+
 /// Which kind of YOLO labels to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Task {
@@ -78,9 +81,9 @@ pub fn label_file(
             }
             Task::Segment => {
                 let vertices = match &shape {
-                    Shape::Rectangle { corners } => {
-                        Rect::from_corners(corners[0], corners[1]).corners().to_vec()
-                    }
+                    Shape::Rectangle { corners } => Rect::from_corners(corners[0], corners[1])
+                        .corners()
+                        .to_vec(),
                     other => other.points().to_vec(),
                 };
                 for p in vertices {
@@ -228,7 +231,12 @@ pub(crate) fn parse_yaml_names(text: &str) -> Option<Vec<String>> {
     let last = by_index.keys().next_back().copied()?;
     Some(
         (0..=last)
-            .map(|i| by_index.get(&i).cloned().unwrap_or_else(|| format!("class-{i}")))
+            .map(|i| {
+                by_index
+                    .get(&i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("class-{i}"))
+            })
             .collect(),
     )
 }
@@ -401,10 +409,13 @@ fn read_lines(
         let Some((class_token, values)) = tokens.split_first() else {
             continue;
         };
-        let class = class_token
-            .parse::<usize>()
-            .ok()
-            .or_else(|| class_token.parse::<f64>().ok().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as usize));
+        let class = class_token.parse::<usize>().ok().or_else(|| {
+            class_token
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as usize)
+        });
         let Some(class) = class else {
             report.note(
                 NoteKind::Dropped,
@@ -413,8 +424,16 @@ fn read_lines(
             );
             continue;
         };
-        let Ok(numbers) = values.iter().map(|v| v.parse::<f64>()).collect::<Result<Vec<f64>, _>>() else {
-            report.note(NoteKind::Dropped, file, format!("line {line_no}: a coordinate is not a number"));
+        let Ok(numbers) = values
+            .iter()
+            .map(|v| v.parse::<f64>())
+            .collect::<Result<Vec<f64>, _>>()
+        else {
+            report.note(
+                NoteKind::Dropped,
+                file,
+                format!("line {line_no}: a coordinate is not a number"),
+            );
             continue;
         };
         let what = format!("line {line_no}");
@@ -433,7 +452,7 @@ fn read_lines(
                     Point::new(cx + bw / 2.0, cy + bh / 2.0),
                 )
             }
-            flat if flat.len() >= 6 && flat.len() % 2 == 0 => {
+            flat if flat.len() >= 6 && flat.len().is_multiple_of(2) => {
                 let points: Vec<Point> = flat
                     .chunks_exact(2)
                     .filter_map(|c| match c {
@@ -456,7 +475,23 @@ fn read_lines(
             }
         };
         if numbers.iter().any(|v| !v.is_finite()) {
-            report.note(NoteKind::Dropped, file, format!("{what}: a coordinate is not finite"));
+            report.note(
+                NoteKind::Dropped,
+                file,
+                format!("{what}: a coordinate is not finite"),
+            );
+            continue;
+        }
+        // A class id far past the names is a corrupt line, not thousands of unnamed classes.
+        if class > dataset.categories.len() + MAX_UNNAMED_CLASSES {
+            report.note(
+                NoteKind::Dropped,
+                file,
+                format!(
+                    "{what}: class {class} is far past the {} named classes",
+                    dataset.categories.len()
+                ),
+            );
             continue;
         }
         // Classes past the declared names are named after their index, keeping index = position.

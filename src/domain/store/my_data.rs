@@ -20,7 +20,8 @@ pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> 
     let mut count = 0;
     crate::domain::store::atomic_write_with(out, |file| {
         let mut zip = zip::ZipWriter::new(file);
-        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
         for path in &files {
             let Ok(relative) = path.strip_prefix(data_dir) else {
                 continue;
@@ -30,7 +31,8 @@ pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> 
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            zip.start_file(name, options).map_err(std::io::Error::other)?;
+            zip.start_file(name, options)
+                .map_err(std::io::Error::other)?;
             zip.write_all(&std::fs::read(path)?)?;
             count += 1;
         }
@@ -102,7 +104,14 @@ mod tests {
         let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
         let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         names.sort();
-        assert_eq!(names, ["settings.json", "work/b/annotations/t.json", "work/b/worklog.jsonl"]);
+        assert_eq!(
+            names,
+            [
+                "settings.json",
+                "work/b/annotations/t.json",
+                "work/b/worklog.jsonl"
+            ]
+        );
     }
 
     #[test]
@@ -113,8 +122,15 @@ mod tests {
         std::fs::write(data.join("unrelated.txt"), b"keep").unwrap();
         let removed = delete_my_data(&data).unwrap();
         assert_eq!(removed.len(), 3);
-        assert!(!data.join("work").exists() && !data.join("cache").exists() && !data.join("settings.json").exists());
+        assert!(
+            !data.join("work").exists()
+                && !data.join("cache").exists()
+                && !data.join("settings.json").exists()
+        );
         assert!(data.join("unrelated.txt").exists());
-        assert!(delete_my_data(&data).unwrap().is_empty(), "deleting twice is fine");
+        assert!(
+            delete_my_data(&data).unwrap().is_empty(),
+            "deleting twice is fine"
+        );
     }
 }

@@ -291,12 +291,7 @@ struct RawEvent {
 
 impl Event {
     /// An event at `stamp` (its time is cut to the millisecond, as it is written).
-    pub fn new(
-        stamp: Stamp,
-        session_id: &str,
-        task_id: Option<&str>,
-        kind: EventKind,
-    ) -> Self {
+    pub fn new(stamp: Stamp, session_id: &str, task_id: Option<&str>, kind: EventKind) -> Self {
         Event {
             at: stamp.at.trunc_subsecs(3),
             mono_ms: stamp.mono_ms,
@@ -508,6 +503,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(extra.kind, EventKind::Pause);
-        assert!(Event::parse(r#"{"kind":"pause","at":"yesterday","mono_ms":9,"session_id":"s"}"#).is_err());
+        assert!(
+            Event::parse(r#"{"kind":"pause","at":"yesterday","mono_ms":9,"session_id":"s"}"#)
+                .is_err()
+        );
     }
 }

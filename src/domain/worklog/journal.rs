@@ -6,6 +6,7 @@ use crate::domain::worklog::Event;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
@@ -95,7 +96,10 @@ fn ends_in_newline(file: &mut File) -> std::io::Result<bool> {
 }
 
 enum Message {
-    Line { bytes: Vec<u8>, sync: bool },
+    Line {
+        bytes: Vec<u8>,
+        sync: bool,
+    },
     /// Answered once every line sent before it is written and on disk.
     Flush(Sender<()>),
 }
@@ -109,7 +113,8 @@ pub struct JournalWriter {
     errors: Receiver<StoreError>,
     thread: Option<JoinHandle<()>>,
     /// Used only when the thread could not be started: then lines are written on the caller's thread.
-    inline: Option<(JournalFile, Sender<StoreError>)>,
+    inline: Mutex<Option<JournalFile>>,
+    inline_errors: Sender<StoreError>,
 }
 
 impl std::fmt::Debug for JournalWriter {
@@ -153,16 +158,13 @@ impl JournalWriter {
                 }
             })
             .ok();
-        let inline = match thread {
-            Some(_) => None,
-            None => Some((JournalFile::new(path.clone()), err_tx)),
-        };
         JournalWriter {
-            path,
             lines: thread.as_ref().map(|_| line_tx),
+            inline: Mutex::new(None),
+            inline_errors: err_tx,
+            path,
             errors: err_rx,
             thread,
-            inline,
         }
     }
 
@@ -172,42 +174,43 @@ impl JournalWriter {
     }
 
     /// Queues `event`; with `sync` it is fsynced once written.
-    pub fn append(&mut self, event: &Event, sync: bool) {
+    pub fn append(&self, event: &Event, sync: bool) {
         let bytes = event.to_line().into_bytes();
         if let Some(tx) = &self.lines {
-            match tx.send(Message::Line { bytes, sync }) {
-                Ok(()) => return,
-                Err(mpsc::SendError(Message::Line { bytes, sync })) => {
-                    self.write_inline(&bytes, sync);
-                }
-                Err(_) => {}
+            // The thread only goes away if it panicked: then write here so nothing is lost.
+            if let Err(mpsc::SendError(Message::Line { bytes, sync })) =
+                tx.send(Message::Line { bytes, sync })
+            {
+                self.write_inline(&bytes, sync);
             }
         } else {
             self.write_inline(&bytes, sync);
         }
     }
 
-    fn write_inline(&mut self, bytes: &[u8], sync: bool) {
-        let inline = self.inline.get_or_insert_with(|| {
-            let (tx, _) = mpsc::channel();
-            (JournalFile::new(self.path.clone()), tx)
-        });
-        if let Err(e) = inline.0.append_line(bytes, sync) {
-            let _ = inline.1.send(e);
+    fn write_inline(&self, bytes: &[u8], sync: bool) {
+        // A poisoned lock only means an earlier write panicked; the file handle is still usable.
+        let mut inline = self.inline.lock().unwrap_or_else(|e| e.into_inner());
+        let journal = inline.get_or_insert_with(|| JournalFile::new(self.path.clone()));
+        if let Err(e) = journal.append_line(bytes, sync) {
+            let _ = self.inline_errors.send(e);
         }
     }
 
     /// Blocks until every event queued so far is written and on disk.
-    pub fn flush(&mut self) {
+    pub fn flush(&self) {
         if let Some(tx) = &self.lines {
             let (done_tx, done_rx) = mpsc::channel();
             if tx.send(Message::Flush(done_tx)).is_ok() {
                 let _ = done_rx.recv();
+                return;
             }
-        } else if let Some((journal, errors)) = &mut self.inline
+        }
+        let mut inline = self.inline.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(journal) = inline.as_mut()
             && let Err(e) = journal.sync()
         {
-            let _ = errors.send(e);
+            let _ = self.inline_errors.send(e);
         }
     }
 
@@ -323,7 +326,9 @@ mod tests {
         let path = dir.path().join("work/b/worklog.jsonl");
         let mut journal = JournalFile::new(path.clone());
         journal.append(&event(0, EventKind::Pause), true).unwrap();
-        journal.append(&event(10, EventKind::Resume), false).unwrap();
+        journal
+            .append(&event(10, EventKind::Resume), false)
+            .unwrap();
         drop(journal);
         // A crash in the middle of writing the third line.
         let third = event(20, EventKind::FocusLost).to_line();
@@ -337,7 +342,9 @@ mod tests {
         assert!(read.problems.is_empty());
 
         let mut journal = JournalFile::new(path.clone());
-        journal.append(&event(30, EventKind::FocusGained), true).unwrap();
+        journal
+            .append(&event(30, EventKind::FocusGained), true)
+            .unwrap();
         let read = read_journal(&path).unwrap();
         let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
         assert_eq!(kinds, ["pause", "resume", "focus_gained"]);
@@ -365,7 +372,7 @@ mod tests {
     fn the_writer_thread_writes_in_order_and_flushes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("worklog.jsonl");
-        let mut writer = JournalWriter::new(path.clone());
+        let writer = JournalWriter::new(path.clone());
         for i in 0..500u64 {
             writer.append(&event(i, EventKind::Pause), i % 100 == 0);
         }
@@ -376,7 +383,12 @@ mod tests {
         writer.append(&event(900, EventKind::Resume), false);
         drop(writer);
         assert_eq!(read_journal(&path).unwrap().events.len(), 501);
-        assert!(read_journal(&dir.path().join("none.jsonl")).unwrap().events.is_empty());
+        assert!(
+            read_journal(&dir.path().join("none.jsonl"))
+                .unwrap()
+                .events
+                .is_empty()
+        );
     }
 
     #[test]
@@ -385,7 +397,7 @@ mod tests {
         // A folder where the file should be: every open fails.
         let path = dir.path().join("worklog.jsonl");
         std::fs::create_dir_all(&path).unwrap();
-        let mut writer = JournalWriter::new(path.clone());
+        let writer = JournalWriter::new(path.clone());
         for i in 0..10 {
             writer.append(&event(i, EventKind::Pause), false);
         }

@@ -269,31 +269,72 @@ pub fn task_clock(
     now: Stamp,
     idle_ms: u64,
 ) -> TaskClock {
-    let times = derive_times(events, idle_ms);
-    let settled_ms = times.task(task_id).map_or(0, |t| t.active_ms);
-    let state = session_state(events, session_id).unwrap_or_default();
-    let gap_ms = state
-        .last
-        .map_or(0, |last| now.mono_ms.saturating_sub(last.mono_ms));
-    let clock_state = if state.ended || state.task_id.as_deref() != Some(task_id) {
-        ClockState::Closed
-    } else if state.paused {
-        ClockState::Paused
-    } else if !state.focused {
-        ClockState::Unfocused
-    } else if gap_ms >= idle_ms {
-        ClockState::Idle
-    } else {
-        ClockState::Ticking
-    };
-    TaskClock {
-        settled_ms,
-        pending_ms: if clock_state == ClockState::Ticking {
-            gap_ms
+    settle_task_clock(events, session_id, task_id, idle_ms).at(now)
+}
+
+/// What a live clock needs from the log, computed once per new event: the task's active time up to
+/// the last event, and the session's state after it. [`SettledClock::at`] is then cheap every frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettledClock {
+    /// The task.
+    pub task_id: String,
+    /// The idle threshold, in milliseconds.
+    pub idle_ms: u64,
+    /// The task's active milliseconds up to the last event, over every visit.
+    pub settled_ms: u64,
+    /// The session's state after its last event.
+    pub state: SessionState,
+}
+
+impl SettledClock {
+    /// The clock at `now`.
+    pub fn at(&self, now: Stamp) -> TaskClock {
+        let state = &self.state;
+        let gap_ms = state
+            .last
+            .map_or(0, |last| now.mono_ms.saturating_sub(last.mono_ms));
+        let clock_state = if state.ended || state.task_id.as_deref() != Some(self.task_id.as_str())
+        {
+            ClockState::Closed
+        } else if state.paused {
+            ClockState::Paused
+        } else if !state.focused {
+            ClockState::Unfocused
+        } else if gap_ms >= self.idle_ms {
+            ClockState::Idle
         } else {
-            0
-        },
-        state: clock_state,
+            ClockState::Ticking
+        };
+        TaskClock {
+            settled_ms: self.settled_ms,
+            pending_ms: if clock_state == ClockState::Ticking {
+                gap_ms
+            } else {
+                0
+            },
+            state: clock_state,
+        }
+    }
+}
+
+/// Derives what the live clock of `task_id` in session `session_id` needs (one pass over the log).
+pub fn settle_task_clock(
+    events: &[Event],
+    session_id: &str,
+    task_id: &str,
+    idle_ms: u64,
+) -> SettledClock {
+    let mut pass = Pass::new(idle_ms, None);
+    for event in events {
+        pass.event(event);
+    }
+    let state = pass.states.remove(session_id).unwrap_or_default();
+    let settled_ms = pass.tasks.get(task_id).map_or(0, |t| t.active_ms);
+    SettledClock {
+        task_id: task_id.to_owned(),
+        idle_ms,
+        settled_ms,
+        state,
     }
 }
 

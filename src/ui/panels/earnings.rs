@@ -122,9 +122,15 @@ pub fn earnings_ui(
         ));
         for wage in &dashboard.wages {
             ui.horizontal(|ui| {
-                let active = wage.hourly_active.map_or("-".to_owned(), |w| format!("{} {}/h", w.round_dp(2), wage.currency));
-                let all = wage.hourly_all.map_or("-".to_owned(), |w| format!("{} {}/h", w.round_dp(2), wage.currency));
-                ui.label(format!("On submitted tasks: {active}. Counting unpaid time: "));
+                let active = wage.hourly_active.map_or("-".to_owned(), |w| {
+                    format!("{} {}/h", w.round_dp(2), wage.currency)
+                });
+                let all = wage.hourly_all.map_or("-".to_owned(), |w| {
+                    format!("{} {}/h", w.round_dp(2), wage.currency)
+                });
+                ui.label(format!(
+                    "On submitted tasks: {active}. Counting unpaid time: "
+                ));
                 match dashboard.band(&wage.currency, reference) {
                     Some(band) => {
                         ui.label(RichText::new(all).strong().color(band_color(band)));
@@ -146,10 +152,19 @@ pub fn earnings_ui(
     });
 }
 
-fn charts_ui(ui: &mut egui::Ui, dashboard: &Dashboard, reference: &ReferenceWage, curve: &[(f64, Decimal)]) {
+fn charts_ui(
+    ui: &mut egui::Ui,
+    dashboard: &Dashboard,
+    reference: &ReferenceWage,
+    curve: &[(f64, Decimal)],
+) {
     ui.heading("Time per task");
     // One-minute bins of active time over finished tasks.
-    let finished: Vec<&TaskRow> = dashboard.rows.iter().filter(|r| r.status != "open").collect();
+    let finished: Vec<&TaskRow> = dashboard
+        .rows
+        .iter()
+        .filter(|r| r.status != "open")
+        .collect();
     let mut bins: std::collections::BTreeMap<u64, u32> = std::collections::BTreeMap::new();
     for row in &finished {
         *bins.entry(row.active_ms / 60_000).or_default() += 1;
@@ -173,7 +188,9 @@ fn charts_ui(ui: &mut egui::Ui, dashboard: &Dashboard, reference: &ReferenceWage
         .enumerate()
         .map(|(i, (day, totals))| {
             let earned = totals.get(currency).map_or(Decimal::ZERO, |e| e.earned());
-            Bar::new(i as f64, plot_value(earned)).name(day.to_string()).width(0.8)
+            Bar::new(i as f64, plot_value(earned))
+                .name(day.to_string())
+                .width(0.8)
         })
         .collect();
     Plot::new("earnings_per_day")
@@ -181,7 +198,9 @@ fn charts_ui(ui: &mut egui::Ui, dashboard: &Dashboard, reference: &ReferenceWage
         .x_axis_label("day")
         .y_axis_label(currency)
         .allow_scroll(false)
-        .show(ui, |plot| plot.bar_chart(BarChart::new(format!("earned ({currency})"), day_bars)));
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new(format!("earned ({currency})"), day_bars))
+        });
 
     ui.heading("Hourly wage over this session");
     let points: Vec<[f64; 2]> = curve.iter().map(|(m, w)| [*m, plot_value(*w)]).collect();
@@ -191,8 +210,14 @@ fn charts_ui(ui: &mut egui::Ui, dashboard: &Dashboard, reference: &ReferenceWage
         .y_axis_label(format!("{currency}/h"))
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.line(Line::new("hourly wage, unpaid time counted", PlotPoints::from(points)));
-            plot.hline(HLine::new(reference.name.clone(), plot_value(reference.amount)).color(band_color(WageBand::Below)));
+            plot.line(Line::new(
+                "hourly wage, unpaid time counted",
+                PlotPoints::from(points),
+            ));
+            plot.hline(
+                HLine::new(reference.name.clone(), plot_value(reference.amount))
+                    .color(band_color(WageBand::Below)),
+            );
         });
 }
 
@@ -210,40 +235,47 @@ fn table_ui(ui: &mut egui::Ui, rows: &[TaskRow], state: &mut EarningsState) {
     if state.descending {
         sorted.reverse();
     }
-    egui::Grid::new("task_table").striped(true).num_columns(7).show(ui, |ui| {
-        for (column, title) in [
-            (SortBy::Task, "Task"),
-            (SortBy::Active, "Active"),
-            (SortBy::Wall, "Wall"),
-            (SortBy::Regions, "Regions"),
-            (SortBy::Status, "Status"),
-            (SortBy::Reward, "Reward"),
-        ] {
-            let marker = match (state.sort == column, state.descending) {
-                (true, false) => " ^",
-                (true, true) => " v",
-                _ => "",
-            };
-            if ui.button(format!("{title}{marker}")).clicked() {
-                if state.sort == column {
-                    state.descending = !state.descending;
-                } else {
-                    state.sort = column;
-                    state.descending = false;
+    egui::Grid::new("task_table")
+        .striped(true)
+        .num_columns(7)
+        .show(ui, |ui| {
+            for (column, title) in [
+                (SortBy::Task, "Task"),
+                (SortBy::Active, "Active"),
+                (SortBy::Wall, "Wall"),
+                (SortBy::Regions, "Regions"),
+                (SortBy::Status, "Status"),
+                (SortBy::Reward, "Reward"),
+            ] {
+                let marker = match (state.sort == column, state.descending) {
+                    (true, false) => " ^",
+                    (true, true) => " v",
+                    _ => "",
+                };
+                if ui.button(format!("{title}{marker}")).clicked() {
+                    if state.sort == column {
+                        state.descending = !state.descending;
+                    } else {
+                        state.sort = column;
+                        state.descending = false;
+                    }
                 }
             }
-        }
-        ui.label("Bundle");
-        ui.end_row();
-        for row in sorted {
-            ui.label(&row.task_id);
-            ui.label(minutes(row.active_ms));
-            ui.label(minutes(row.wall_ms));
-            ui.label(row.regions.to_string());
-            ui.label(&row.status);
-            ui.label(row.reward.as_ref().map_or("-".to_owned(), |m| format!("{} {}", m.amount, m.currency)));
-            ui.label(&row.bundle_id);
+            ui.label("Bundle");
             ui.end_row();
-        }
-    });
+            for row in sorted {
+                ui.label(&row.task_id);
+                ui.label(minutes(row.active_ms));
+                ui.label(minutes(row.wall_ms));
+                ui.label(row.regions.to_string());
+                ui.label(&row.status);
+                ui.label(
+                    row.reward
+                        .as_ref()
+                        .map_or("-".to_owned(), |m| format!("{} {}", m.amount, m.currency)),
+                );
+                ui.label(&row.bundle_id);
+                ui.end_row();
+            }
+        });
 }

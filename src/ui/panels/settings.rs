@@ -56,10 +56,18 @@ impl SettingsForm {
         let amount = Decimal::from_str(self.wage_amount.trim())
             .ok()
             .filter(|a| *a > Decimal::ZERO)
-            .ok_or_else(|| format!("the reference wage {:?} is not a positive amount", self.wage_amount))?;
+            .ok_or_else(|| {
+                format!(
+                    "the reference wage {:?} is not a positive amount",
+                    self.wage_amount
+                )
+            })?;
         let currency = self.wage_currency.trim().to_ascii_uppercase();
         if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(format!("{:?} is not a three-letter currency code", self.wage_currency));
+            return Err(format!(
+                "{:?} is not a three-letter currency code",
+                self.wage_currency
+            ));
         }
         let goal = match self.goal.trim() {
             "" => None,
@@ -84,31 +92,41 @@ impl SettingsForm {
 }
 
 /// Shows the form; returns what the worker asked for.
-pub fn settings_ui(ui: &mut egui::Ui, form: &mut SettingsForm, base: &Settings, error: &mut Option<String>) -> Option<SettingsAction> {
+pub fn settings_ui(
+    ui: &mut egui::Ui,
+    form: &mut SettingsForm,
+    base: &Settings,
+    error: &mut Option<String>,
+) -> Option<SettingsAction> {
     let mut action = None;
-    egui::Grid::new("settings_grid").num_columns(2).show(ui, |ui| {
-        let label = ui.label("Reference wage per hour");
-        ui.horizontal(|ui| {
-            ui.add(egui::TextEdit::singleline(&mut form.wage_amount).desired_width(70.0))
+    egui::Grid::new("settings_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let label = ui.label("Reference wage per hour");
+            ui.horizontal(|ui| {
+                ui.add(egui::TextEdit::singleline(&mut form.wage_amount).desired_width(70.0))
+                    .labelled_by(label.id);
+                let currency = ui.label("currency");
+                ui.add(egui::TextEdit::singleline(&mut form.wage_currency).desired_width(40.0))
+                    .labelled_by(currency.id);
+            });
+            ui.end_row();
+            let label = ui.label("Its name");
+            ui.add(
+                egui::TextEdit::singleline(&mut form.wage_name)
+                    .hint_text("e.g. US federal minimum"),
+            )
+            .labelled_by(label.id);
+            ui.end_row();
+            let label = ui.label("Daily goal (empty: none)");
+            ui.add(egui::TextEdit::singleline(&mut form.goal).desired_width(70.0))
                 .labelled_by(label.id);
-            let currency = ui.label("currency");
-            ui.add(egui::TextEdit::singleline(&mut form.wage_currency).desired_width(40.0))
-                .labelled_by(currency.id);
+            ui.end_row();
+            let label = ui.label("Idle after (seconds)");
+            ui.add(egui::DragValue::new(&mut form.idle_secs).range(10..=3600))
+                .labelled_by(label.id);
+            ui.end_row();
         });
-        ui.end_row();
-        let label = ui.label("Its name");
-        ui.add(egui::TextEdit::singleline(&mut form.wage_name).hint_text("e.g. US federal minimum"))
-            .labelled_by(label.id);
-        ui.end_row();
-        let label = ui.label("Daily goal (empty: none)");
-        ui.add(egui::TextEdit::singleline(&mut form.goal).desired_width(70.0))
-            .labelled_by(label.id);
-        ui.end_row();
-        let label = ui.label("Idle after (seconds)");
-        ui.add(egui::DragValue::new(&mut form.idle_secs).range(10..=3600))
-            .labelled_by(label.id);
-        ui.end_row();
-    });
     ui.label("Gaps between your actions longer than the idle threshold do not count as work time (CVAT uses 100 s).");
     if let Some(message) = error {
         ui.colored_label(ui.visuals().error_fg_color, message.as_str());

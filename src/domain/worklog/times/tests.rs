@@ -203,7 +203,10 @@ fn instructions_and_unpaid_gaps_are_told_apart() {
     assert_eq!(a.instructions_ms, 65_000);
     assert_eq!(a.instructions_before_work_ms, 60_000);
     let b = times.task("b").unwrap();
-    assert_eq!((b.outcome, b.skip_reason.as_deref()), (Outcome::Skipped, Some("blurry")));
+    assert_eq!(
+        (b.outcome, b.skip_reason.as_deref()),
+        (Outcome::Skipped, Some("blurry"))
+    );
     assert_eq!(times.between_tasks_ms(), 25_000);
     assert_eq!(times.instructions_before_work_ms(), 60_000);
     assert!(times.sessions[0].ended);
@@ -232,7 +235,10 @@ fn a_live_clock_ticks_then_stops_when_idle_or_unfocused() {
     assert_eq!(other.state, ClockState::Closed);
     log.push(11_000, Some("a"), EventKind::FocusLost);
     let away = task_clock(&log.events, "s", "a", stamp(20_000), T100);
-    assert_eq!((away.state, away.shown_ms()), (ClockState::Unfocused, 11_000));
+    assert_eq!(
+        (away.state, away.shown_ms()),
+        (ClockState::Unfocused, 11_000)
+    );
 }
 
 /// One step of a random session.

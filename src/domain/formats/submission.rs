@@ -1,0 +1,183 @@
+//! The submission package: what a worker hands back to the requester, as one zip.
+//!
+//! ```text
+//! submission.json                 summary: bundle id and title, manifest sha256, app version, per task
+//!                                 status and region count, and the sha256 of every other entry
+//! annotations/<task-id>.json      the workspace's annotation files, byte for byte
+//! coco/instances_default.json     the submitted tasks as COCO
+//! ```
+//!
+//! The zip is deterministic (entries sorted, timestamps fixed at 1980-01-01) and written atomically.
+//! The work log and its per-task CSV join it through [`worklog_entries`] once the timing work lands.
+
+use super::workspace::annotation_path;
+use super::{FormatError, StatusFilter, dataset_from_workspace};
+use crate::domain::annotation::TaskStatus;
+use crate::domain::bundle::Bundle;
+use crate::domain::store::atomic_write_with;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+/// The value of `format` in `submission.json`.
+pub const SUBMISSION_FORMAT: &str = "clickwork-submission/1";
+
+/// One task in `submission.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskSummary {
+    /// The task's id.
+    pub task_id: String,
+    /// `new`, `in_progress`, `submitted` or `skipped`.
+    pub status: String,
+    /// Regions in its annotation.
+    pub regions: usize,
+    /// When its annotation file was last written, if it has one.
+    pub updated_at: Option<String>,
+}
+
+/// `submission.json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Always [`SUBMISSION_FORMAT`].
+    pub format: &'static str,
+    /// The bundle's id.
+    pub bundle_id: String,
+    /// The bundle's title.
+    pub bundle_title: String,
+    /// SHA-256 of the bundle's manifest, so the requester can check it is their bundle.
+    pub manifest_sha256: String,
+    /// The clickwork version that packed it.
+    pub app_version: &'static str,
+    /// Tasks per status.
+    pub counts: BTreeMap<String, usize>,
+    /// Every task of the bundle, in order.
+    pub tasks: Vec<TaskSummary>,
+    /// SHA-256 of every other entry of the zip, by path.
+    pub entries_sha256: BTreeMap<String, String>,
+}
+
+/// A submission ready to be written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Package {
+    /// The summary (also an entry).
+    pub summary: Summary,
+    /// Every entry: path in the zip, bytes. Sorted by path.
+    pub entries: Vec<(String, Vec<u8>)>,
+    /// Things the worker should know (an annotation file drawn on another image, say).
+    pub warnings: Vec<String>,
+}
+
+impl Package {
+    /// A few lines for the terminal.
+    pub fn describe(&self) -> String {
+        let counts: Vec<String> = self
+            .summary
+            .counts
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        format!(
+            "  bundle {} (manifest sha256 {})\n  tasks: {}\n  entries: {}\n",
+            self.summary.bundle_id,
+            self.summary.manifest_sha256,
+            counts.join(", "),
+            self.entries.len()
+        )
+    }
+}
+
+/// The work log entries of the package. Empty for now: the timing work (issue 4) adds the raw events
+/// and the per-task CSV here, as `worklog/...` entries, and they are hashed into `submission.json` like
+/// every other entry.
+pub fn worklog_entries(_bundle: &Bundle, _data_dir: &Path) -> Vec<(String, Vec<u8>)> {
+    Vec::new()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Gathers the submission of `bundle`'s work under `data_dir`, reading without writing.
+pub fn build(bundle: &Bundle, data_dir: &Path) -> Result<Package, FormatError> {
+    let work = dataset_from_workspace(bundle, data_dir, StatusFilter::All)?;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut tasks = Vec::new();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut submitted = super::Dataset {
+        categories: work.dataset.categories.clone(),
+        images: Vec::new(),
+    };
+    for ((task_id, file), image) in work
+        .task_ids
+        .iter()
+        .zip(&work.files)
+        .zip(&work.dataset.images)
+    {
+        let status = file.as_ref().map_or(TaskStatus::New, |f| f.status);
+        *counts.entry(status.name().to_owned()).or_default() += 1;
+        tasks.push(TaskSummary {
+            task_id: task_id.clone(),
+            status: status.name().to_owned(),
+            regions: image.regions.len(),
+            updated_at: file.as_ref().map(|f| f.updated_at.clone()),
+        });
+        if file.is_some() {
+            let path = annotation_path(data_dir, &bundle.id, task_id);
+            let bytes = std::fs::read(&path).map_err(|e| FormatError::io(&path, e))?;
+            entries.push((format!("annotations/{task_id}.json"), bytes));
+        }
+        if status == TaskStatus::Submitted {
+            submitted.images.push(image.clone());
+        }
+    }
+    let names = submitted.flat_names();
+    let (coco, _) = super::coco::to_json(&submitted, &names);
+    entries.push(("coco/instances_default.json".to_owned(), coco));
+    entries.extend(worklog_entries(bundle, data_dir));
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let summary = Summary {
+        format: SUBMISSION_FORMAT,
+        bundle_id: bundle.id.clone(),
+        bundle_title: bundle.title.clone(),
+        manifest_sha256: bundle.manifest_sha256.clone(),
+        app_version: env!("CARGO_PKG_VERSION"),
+        counts,
+        tasks,
+        entries_sha256: entries
+            .iter()
+            .map(|(path, bytes)| (path.clone(), hex_sha256(bytes)))
+            .collect(),
+    };
+    let mut json = serde_json::to_vec_pretty(&summary)
+        .map_err(|e| FormatError::invalid(Path::new("submission.json"), e.to_string()))?;
+    json.push(b'\n');
+    entries.insert(0, ("submission.json".to_owned(), json));
+    Ok(Package {
+        summary,
+        entries,
+        warnings: work.warnings,
+    })
+}
+
+/// Writes `package` as a zip at `path`, atomically (a temporary file renamed over it).
+pub fn write_zip(path: &Path, package: &Package) -> std::io::Result<()> {
+    atomic_write_with(path, |file| {
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        for (name, bytes) in &package.entries {
+            zip.start_file(name.as_str(), options)
+                .map_err(std::io::Error::other)?;
+            zip.write_all(bytes)?;
+        }
+        zip.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    })
+}

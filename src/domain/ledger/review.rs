@@ -1,0 +1,709 @@
+//! A requester's reviews: reading a review file (CSV or JSON), checking every row before anything is
+//! applied, and keeping the reviews in the workspace (`reviews.json`, written atomically).
+
+use crate::domain::bundle::Bundle;
+use crate::domain::store::{StoreError, format_time};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The value of the `format` key of `reviews.json`.
+pub const REVIEWS_FORMAT: &str = "clickwork-reviews/1";
+
+/// The reviews file's name inside a bundle's workspace folder.
+pub const REVIEWS_FILE: &str = "reviews.json";
+
+/// A requester's verdict on a submitted task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// The work is accepted: the reward is due.
+    Approved,
+    /// The work is refused: no reward.
+    Rejected,
+}
+
+impl ReviewStatus {
+    /// Reads `approved` or `rejected`, in any case, spaces around ignored.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "approved" => Some(ReviewStatus::Approved),
+            "rejected" => Some(ReviewStatus::Rejected),
+            _ => None,
+        }
+    }
+
+    /// The name used in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// One task's review, as kept in `reviews.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// Approved or rejected.
+    pub status: ReviewStatus,
+    /// A bonus on top of the reward, a decimal string.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bonus: Option<Decimal>,
+    /// The bonus's currency (the bundle's reward currency unless the file said otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The requester's reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When it was imported, RFC 3339 UTC.
+    pub imported_at: String,
+    /// The review file it came from (its file name).
+    pub source: String,
+    /// Keys this version does not know, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One import, for the record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// The review file's path as given.
+    pub file: String,
+    /// When, RFC 3339 UTC.
+    pub at: String,
+    /// How many rows it applied.
+    pub rows: usize,
+}
+
+/// `reviews.json`: every task's latest review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reviews {
+    /// Always [`REVIEWS_FORMAT`].
+    pub format: String,
+    /// The bundle.
+    pub bundle_id: String,
+    /// Each reviewed task's latest review, by task id.
+    pub reviews: BTreeMap<String, Review>,
+    /// The imports so far, oldest first.
+    #[serde(default)]
+    pub imports: Vec<ImportRecord>,
+    /// Keys this version does not know, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Reviews {
+    /// No reviews for `bundle_id`.
+    pub fn new(bundle_id: &str) -> Self {
+        Reviews {
+            format: REVIEWS_FORMAT.to_owned(),
+            bundle_id: bundle_id.to_owned(),
+            reviews: BTreeMap::new(),
+            imports: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// The reviews file of the workspace at `workspace_dir`.
+    pub fn path(workspace_dir: &Path) -> PathBuf {
+        workspace_dir.join(REVIEWS_FILE)
+    }
+
+    /// Reads the reviews of the workspace at `workspace_dir`; none when the file does not exist.
+    pub fn load(workspace_dir: &Path, bundle_id: &str) -> Result<Reviews, StoreError> {
+        let path = Self::path(workspace_dir);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Reviews::new(bundle_id));
+            }
+            Err(e) => return Err(StoreError::io(&path, e)),
+        };
+        let reviews: Reviews =
+            serde_json::from_slice(&bytes).map_err(|source| StoreError::Json {
+                path: path.clone(),
+                source,
+            })?;
+        if reviews.format != REVIEWS_FORMAT || reviews.bundle_id != bundle_id {
+            return Err(StoreError::Mismatch {
+                path,
+                message: format!(
+                    "holds {:?} reviews of bundle {:?}, expected {REVIEWS_FORMAT} of bundle {bundle_id:?}",
+                    reviews.format, reviews.bundle_id
+                ),
+            });
+        }
+        Ok(reviews)
+    }
+
+    /// Writes the reviews atomically.
+    pub fn save(&self, workspace_dir: &Path) -> Result<(), StoreError> {
+        std::fs::create_dir_all(workspace_dir).map_err(|e| StoreError::io(workspace_dir, e))?;
+        crate::domain::store::write_json(&Self::path(workspace_dir), self)
+    }
+
+    /// The review of `task_id`.
+    pub fn get(&self, task_id: &str) -> Option<&Review> {
+        self.reviews.get(task_id)
+    }
+}
+
+/// One checked row of a review file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRow {
+    /// The line the row starts on, from 1.
+    pub line: usize,
+    /// The task.
+    pub task_id: String,
+    /// The verdict.
+    pub status: ReviewStatus,
+    /// The bonus, with its currency.
+    pub bonus: Option<(Decimal, String)>,
+    /// The requester's reason.
+    pub reason: Option<String>,
+}
+
+/// A row of a review file that cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The line the row starts on, from 1.
+    pub line: usize,
+    /// The row's number, from 1 (the CSV header is not a row).
+    pub row: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {} (row {}): {}", self.line, self.row, self.message)
+    }
+}
+
+/// Why a review file was not applied. Nothing of it was.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewImportError {
+    /// The file could not be read, or the reviews could not be stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file is not a review file at all (not CSV or JSON, no `task_id` or `status` column).
+    #[error("{}: {message}", path.display())]
+    File {
+        /// The review file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Some rows are wrong; each is listed.
+    #[error("{}: {} bad row(s), nothing was applied:\n{}", path.display(), bad_rows(problems), list(path, problems))]
+    Rows {
+        /// The review file.
+        path: PathBuf,
+        /// Every bad row.
+        problems: Vec<RowProblem>,
+    },
+}
+
+fn bad_rows(problems: &[RowProblem]) -> usize {
+    problems.iter().map(|p| p.row).collect::<HashSet<_>>().len()
+}
+
+fn list(path: &Path, problems: &[RowProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            format!(
+                "  {}:{}: row {}: {}",
+                path.display(),
+                p.line,
+                p.row,
+                p.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What an import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Rows applied.
+    pub applied: usize,
+    /// Of which approvals.
+    pub approved: usize,
+    /// Of which rejections.
+    pub rejected: usize,
+    /// Rows that replaced an earlier review of the same task.
+    pub replaced: usize,
+    /// Things worth knowing that did not stop the import (reviews of tasks not submitted here).
+    pub warnings: Vec<String>,
+    /// Where the reviews are kept.
+    pub reviews_path: PathBuf,
+}
+
+/// A row as read, before checking: the fields as text.
+#[derive(Clone, Debug, Default)]
+struct RawRow {
+    line: usize,
+    row: usize,
+    task_id: Option<String>,
+    status: Option<String>,
+    bonus: Option<String>,
+    currency: Option<String>,
+    reason: Option<String>,
+    /// A JSON row that is not an object.
+    is_not_object: bool,
+}
+
+/// Reads and checks the review file `file` against `bundle`: every row must name a task of the bundle
+/// and a known status, with a well-formed bonus. Returns the rows, or every problem found.
+pub fn read_review_file(file: &Path, bundle: &Bundle) -> Result<Vec<ReviewRow>, ReviewImportError> {
+    let bytes = std::fs::read(file).map_err(|e| StoreError::io(file, e))?;
+    let raw = parse_rows(file, &bytes)?;
+    check_rows(file, raw, bundle)
+}
+
+/// Applies the review file `file` to `bundle`'s workspace at `workspace_dir`: all rows or none.
+/// `submitted` tells which tasks the work log shows as submitted; reviews of other tasks are kept too,
+/// with a warning (they count once the task is submitted).
+pub fn import_reviews(
+    workspace_dir: &Path,
+    bundle: &Bundle,
+    file: &Path,
+    submitted: &HashSet<String>,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ReviewImportError> {
+    let rows = read_review_file(file, bundle)?;
+    let mut reviews = Reviews::load(workspace_dir, &bundle.id)?;
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut summary = ImportSummary {
+        applied: rows.len(),
+        approved: 0,
+        rejected: 0,
+        replaced: 0,
+        warnings: Vec::new(),
+        reviews_path: Reviews::path(workspace_dir),
+    };
+    for row in &rows {
+        match row.status {
+            ReviewStatus::Approved => summary.approved += 1,
+            ReviewStatus::Rejected => summary.rejected += 1,
+        }
+        if !submitted.contains(&row.task_id) {
+            summary.warnings.push(format!(
+                "{}:{}: task {:?} was not submitted in this workspace; its review is kept and counts once it is",
+                file.display(),
+                row.line,
+                row.task_id
+            ));
+        }
+        let review = Review {
+            status: row.status,
+            bonus: row.bonus.as_ref().map(|(amount, _)| *amount),
+            currency: row.bonus.as_ref().map(|(_, currency)| currency.clone()),
+            reason: row.reason.clone(),
+            imported_at: format_time(now),
+            source: source.clone(),
+            extra: Map::new(),
+        };
+        if reviews
+            .reviews
+            .insert(row.task_id.clone(), review)
+            .is_some()
+        {
+            summary.replaced += 1;
+        }
+    }
+    reviews.imports.push(ImportRecord {
+        file: file.display().to_string(),
+        at: format_time(now),
+        rows: rows.len(),
+    });
+    reviews.save(workspace_dir)?;
+    Ok(summary)
+}
+
+fn file_error(path: &Path, message: impl Into<String>) -> ReviewImportError {
+    ReviewImportError::File {
+        path: path.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// JSON when the name ends in `.json`, or when it does not end in `.csv` and starts with `[` or `{`.
+fn parse_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let first = bytes
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let is_json = match extension.as_deref() {
+        Some("json") => true,
+        Some("csv") => false,
+        _ => matches!(first, Some(b'[' | b'{')),
+    };
+    if is_json {
+        json_rows(path, bytes)
+    } else {
+        csv_rows(path, bytes)
+    }
+}
+
+fn csv_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| file_error(path, format!("not a CSV file: {e}")))?
+        .clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    };
+    let (Some(task_col), Some(status_col)) = (column("task_id"), column("status")) else {
+        return Err(file_error(
+            path,
+            format!(
+                "the header line must name the columns task_id and status (found: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let (bonus_col, currency_col, reason_col) =
+        (column("bonus"), column("currency"), column("reason"));
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| file_error(path, format!("not a CSV file: {e}")))?;
+        // The csv crate's own line count skips blank lines; counting newlines before the record's first
+        // byte gives the line an editor shows.
+        let line = record.position().map_or(index + 2, |p| {
+            let start = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            let start = start + leading_blank_lines(bytes.get(start..).unwrap_or_default());
+            line_at(bytes, start)
+        });
+        let field = |col: Option<usize>| {
+            col.and_then(|c| record.get(c))
+                .map(str::to_owned)
+                .filter(|s| !s.is_empty())
+        };
+        rows.push(RawRow {
+            line,
+            row: index + 1,
+            task_id: field(Some(task_col)),
+            status: field(Some(status_col)),
+            bonus: field(bonus_col),
+            currency: field(currency_col),
+            reason: field(reason_col),
+            is_not_object: false,
+        });
+    }
+    Ok(rows)
+}
+
+/// The line (from 1) that byte `offset` of `bytes` is on.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    bytes
+        .get(..offset)
+        .map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1)
+}
+
+/// How many bytes of blank lines `bytes` starts with.
+fn leading_blank_lines(bytes: &[u8]) -> usize {
+    let mut skipped = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) && line.ends_with(b"\n") {
+            skipped += line.len();
+        } else {
+            break;
+        }
+    }
+    skipped
+}
+
+/// A JSON review file: an array of row objects, or an object whose `reviews` key holds one. Each row's
+/// line is found by reading the array one value at a time.
+fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| file_error(path, "not UTF-8 text"))?
+        .trim_start_matches('\u{feff}');
+    // A full parse first: a syntax error is reported with serde_json's line and column.
+    let document: Value = serde_json::from_str(text)
+        .map_err(|e| file_error(path, format!("not a JSON file: {e}")))?;
+    let array_start = match &document {
+        Value::Array(_) => text.find('['),
+        Value::Object(map) if matches!(map.get("reviews"), Some(Value::Array(_))) => {
+            find_key_value(text, "reviews")
+        }
+        _ => None,
+    }
+    .ok_or_else(|| {
+        file_error(
+            path,
+            "expected an array of reviews, or an object with a \"reviews\" array",
+        )
+    })?;
+    let mut rows = Vec::new();
+    let mut pos = array_start + 1;
+    let line_of = |offset: usize| {
+        text.get(..offset)
+            .map_or(1, |s| s.matches('\n').count() + 1)
+    };
+    loop {
+        pos = skip_separators(text, pos);
+        if text.get(pos..).is_none_or(|rest| rest.starts_with(']')) {
+            break;
+        }
+        let (value, end) =
+            next_value(text, pos).ok_or_else(|| file_error(path, "not a JSON array of reviews"))?;
+        let row = rows.len() + 1;
+        let mut raw = RawRow {
+            line: line_of(pos),
+            row,
+            ..RawRow::default()
+        };
+        match value {
+            Value::Object(map) => {
+                let text_of = |key: &str| match map.get(key) {
+                    Some(Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    Some(Value::Null) | None => None,
+                    Some(other) => Some(other.to_string()),
+                };
+                raw.task_id = text_of("task_id");
+                raw.status = text_of("status");
+                raw.bonus = text_of("bonus");
+                raw.currency = text_of("currency");
+                raw.reason = text_of("reason");
+            }
+            _ => raw.is_not_object = true,
+        }
+        rows.push(raw);
+        pos = end;
+    }
+    Ok(rows)
+}
+
+fn skip_separators(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while bytes
+        .get(pos)
+        .is_some_and(|b| b.is_ascii_whitespace() || *b == b',')
+    {
+        pos += 1;
+    }
+    pos
+}
+
+/// The JSON value starting at `pos` and the offset just past it.
+fn next_value(text: &str, pos: usize) -> Option<(Value, usize)> {
+    let rest = text.get(pos..)?;
+    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+    let value = stream.next()?.ok()?;
+    Some((value, pos + stream.byte_offset()))
+}
+
+/// The offset of the value of top-level key `key` in the JSON object `text`.
+fn find_key_value(text: &str, key: &str) -> Option<usize> {
+    let mut pos = skip_separators(text, 0);
+    if !text.get(pos..)?.starts_with('{') {
+        return None;
+    }
+    pos += 1;
+    loop {
+        pos = skip_separators(text, pos);
+        let (name, after_name) = next_value(text, pos)?;
+        pos = skip_separators(text, after_name);
+        pos += usize::from(text.get(pos..)?.starts_with(':'));
+        pos = skip_separators(text, pos);
+        if name.as_str() == Some(key) {
+            return Some(pos);
+        }
+        let (_, after_value) = next_value(text, pos)?;
+        pos = after_value;
+    }
+}
+
+fn check_rows(
+    path: &Path,
+    raw: Vec<RawRow>,
+    bundle: &Bundle,
+) -> Result<Vec<ReviewRow>, ReviewImportError> {
+    let tasks: HashSet<&str> = bundle.tasks.iter().map(|t| t.id.as_str()).collect();
+    let default_currency = bundle.reward.as_ref().map(|r| r.currency.clone());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for raw in raw {
+        let mut wrong = Vec::new();
+        if raw.is_not_object {
+            wrong.push("the row is not an object with task_id and status".to_owned());
+        }
+        match raw.task_id.as_deref() {
+            None if raw.is_not_object => {}
+            None => wrong.push("task_id is empty".to_owned()),
+            Some(id) if !tasks.contains(id) => wrong.push(format!(
+                "unknown task {id:?} (bundle {:?} has no such task)",
+                bundle.id
+            )),
+            Some(id) => {
+                if let Some(first) = seen.get(id) {
+                    wrong.push(format!(
+                        "task {id:?} is reviewed twice (first on line {first})"
+                    ));
+                } else {
+                    seen.insert(id.to_owned(), raw.line);
+                }
+            }
+        }
+        let status = match raw.status.as_deref() {
+            None if raw.is_not_object => None,
+            None => {
+                wrong.push("status is empty: expected approved or rejected".to_owned());
+                None
+            }
+            Some(text) => {
+                let status = ReviewStatus::parse(text);
+                if status.is_none() {
+                    wrong.push(format!(
+                        "unknown status {text:?}: expected approved or rejected"
+                    ));
+                }
+                status
+            }
+        };
+        let currency = match raw.currency.as_deref() {
+            Some(c) if !is_currency(c) => {
+                wrong.push(format!(
+                    "currency {c:?} is not a three-letter ISO 4217 code like USD"
+                ));
+                None
+            }
+            Some(c) => Some(c.to_owned()),
+            None => default_currency.clone(),
+        };
+        let bonus = match raw.bonus.as_deref().map(parse_amount) {
+            None => None,
+            Some(Err(why)) => {
+                wrong.push(format!(
+                    "bonus {:?} {why}",
+                    raw.bonus.as_deref().unwrap_or_default()
+                ));
+                None
+            }
+            Some(Ok(amount)) if amount.is_zero() => None,
+            Some(Ok(amount)) => match &currency {
+                Some(c) => Some((amount, c.clone())),
+                None => {
+                    wrong.push(
+                        "a bonus needs a currency column: the bundle states no reward currency"
+                            .to_owned(),
+                    );
+                    None
+                }
+            },
+        };
+        problems.extend(wrong.into_iter().map(|message| RowProblem {
+            line: raw.line,
+            row: raw.row,
+            message,
+        }));
+        if let (Some(task_id), Some(status)) = (raw.task_id, status) {
+            rows.push(ReviewRow {
+                line: raw.line,
+                task_id,
+                status,
+                bonus,
+                reason: raw.reason,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ReviewImportError::Rows {
+            path: path.to_owned(),
+            problems,
+        });
+    }
+    Ok(rows)
+}
+
+fn is_currency(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// A non-negative decimal like `0.05` or `12` (a leading `+` is allowed, nothing else).
+fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
+    let text = text.trim();
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    if let Some(rest) = digits.strip_prefix('-')
+        && parse_amount(rest).is_ok()
+    {
+        return Err("must not be negative");
+    }
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let only_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !only_digits(whole) || !only_digits(fraction) || digits.ends_with('.') {
+        return Err("is not an amount like 0.05");
+    }
+    Decimal::from_str(digits).map_err(|_| "is too large or has too many digits")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_plain_non_negative_decimals() {
+        assert_eq!(parse_amount("0.012"), Ok(Decimal::new(12, 3)));
+        assert_eq!(parse_amount(" +2 "), Ok(Decimal::from(2)));
+        assert_eq!(parse_amount("-1"), Err("must not be negative"));
+        for bad in ["", "1e3", "$1", "1.", ".5", "1,50", "abc"] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_rows_know_their_lines_in_both_shapes() {
+        let array = "[\n  {\"task_id\": \"a\", \"status\": \"approved\"},\n\n  {\"task_id\": \"b\",\n   \"status\": \"rejected\", \"bonus\": 0.05}\n]\n";
+        let rows = json_rows(Path::new("r.json"), array.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+        assert_eq!(rows[1].bonus.as_deref(), Some("0.05"));
+        let object = "{\"note\": {\"x\": [1, 2]},\n \"reviews\": [\n {\"task_id\": \"a\", \"status\": \"approved\"}\n ]}";
+        let rows = json_rows(Path::new("r.json"), object.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 3);
+        assert!(json_rows(Path::new("r.json"), b"{\"x\": 1}").is_err());
+        assert!(json_rows(Path::new("r.json"), b"[1, ").is_err());
+    }
+
+    #[test]
+    fn csv_rows_know_their_lines_and_columns_in_any_order() {
+        let text = "\u{feff}Status,extra,TASK_ID,bonus\napproved,x,a,\n\n\"rejected\",\"multi\nline\",b,0.10\n";
+        let rows = csv_rows(Path::new("r.csv"), text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].task_id.as_deref(), Some("a"));
+        assert_eq!(rows[0].bonus, None);
+        assert_eq!((rows[0].line, rows[1].line), (2, 4));
+        assert_eq!(rows[1].bonus.as_deref(), Some("0.10"));
+        let err = csv_rows(Path::new("r.csv"), b"id,verdict\na,approved\n").unwrap_err();
+        assert!(err.to_string().contains("task_id and status"), "{err}");
+    }
+}

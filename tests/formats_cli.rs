@@ -1,0 +1,586 @@
+//! `clickwork export`, `convert` and `submit` run as processes on the real sample bundle, with a data
+//! folder holding annotation files written in the documented schema (docs/workspace-format.md).
+
+use clickwork::domain::bundle::{LoadOptions, load_bundle};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SAMPLE: &str = "sample_tasks/landscapes";
+const BUNDLE_ID: &str = "landscapes-sample";
+
+fn clickwork(args: &[&str], data_dir: &Path) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("CLICKWORK_MAX_PIXELS")
+        .env_remove("CLICKWORK_DATA_DIR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "clickwork panicked:\n{stderr}"
+    );
+    output
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_code(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+}
+
+fn annotation(task: &str, image: &str, size: (u32, u32), status: &str, regions: Value) -> Value {
+    json!({
+        "format": "clickwork-annotation/1",
+        "bundle_id": BUNDLE_ID,
+        "task_id": task,
+        "image": {"path": image, "width": size.0, "height": size.1},
+        "status": status,
+        "regions": regions,
+        "updated_at": "2026-11-28T16:05:12.345Z",
+        "last_region_number": 6
+    })
+}
+
+/// A data folder where `china` is submitted (polygons, a box, a point) and `sunset` is in progress.
+fn data_with_work() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("work").join(BUNDLE_ID).join("annotations");
+    std::fs::create_dir_all(&dir).unwrap();
+    let china = annotation(
+        "china",
+        "images/sklearn_china_by_danielbuechele.jpg",
+        (640, 427),
+        "submitted",
+        json!([
+            {"id": "r1", "label": "sky", "shape": {"type": "polygon", "points": [[0.0, 0.0], [640.0, 0.0], [640.0, 138.5], [548.0, 152.0], [330.0, 204.0], [0.0, 146.0]]}, "attributes": {}},
+            {"id": "r2", "label": "building", "shape": {"type": "rectangle", "points": [[372.0, 427.0], [61.5, 27.0]]}, "attributes": {"occluded": true}},
+            {"id": "r4", "label": "water", "shape": {"type": "polygon", "points": [[330.0, 204.0], [556.0, 204.0], [524.0, 276.0], [372.0, 330.0]]}, "attributes": {}},
+            {"id": "r6", "label": "tree", "shape": {"type": "point", "points": [[291.0, 223.5]]}, "attributes": {}}
+        ]),
+    );
+    let sunset = annotation(
+        "sunset",
+        "images/sunset_by_Aitzol_Berasategi.jpg",
+        (4272, 2848),
+        "in_progress",
+        json!([{"id": "r1", "label": "mountain", "shape": {"type": "rectangle", "points": [[0.0, 1500.0], [4272.0, 2848.0]]}, "attributes": {}}]),
+    );
+    std::fs::write(
+        dir.join("china.json"),
+        serde_json::to_vec_pretty(&china).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sunset.json"),
+        serde_json::to_vec_pretty(&sunset).unwrap(),
+    )
+    .unwrap();
+    data
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir` with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(d) = pending.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.insert(path.strip_prefix(dir).unwrap().to_owned(), bytes);
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn export_all_writes_every_format_of_the_submitted_tasks() {
+    let data = data_with_work();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("export");
+    let target_arg = target.to_str().unwrap();
+    let output = clickwork(
+        &[
+            "export",
+            SAMPLE,
+            "--format",
+            "all",
+            "--out",
+            target_arg,
+            "--copy-images",
+        ],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("exported 1 task(s) of landscapes-sample (status submitted; 5 left out)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("coco: 1 image, 3 regions, 1 point region skipped"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("labelme: 1 image, 4 regions"), "{stdout}");
+    for folder in ["coco", "yolo", "voc", "labelme", "cvat"] {
+        assert!(target.join(folder).is_dir(), "{folder} missing");
+    }
+    let coco = read_json(&target.join("coco/annotations/instances_default.json"));
+    assert_eq!(coco["categories"].as_array().unwrap().len(), 8);
+    assert_eq!(coco["categories"][0]["name"], "sky");
+    assert_eq!(
+        coco["annotations"][1]["bbox"],
+        json!([61.5, 27.0, 310.5, 400.0])
+    );
+    assert!(
+        target
+            .join("coco/images/default/sklearn_china_by_danielbuechele.jpg")
+            .is_file()
+    );
+    let yolo = std::fs::read_to_string(
+        target.join("yolo/labels/train/sklearn_china_by_danielbuechele.txt"),
+    )
+    .unwrap();
+    assert_eq!(yolo.lines().count(), 3);
+    assert!(
+        target
+            .join("voc/Annotations/sklearn_china_by_danielbuechele.xml")
+            .is_file()
+    );
+    assert_eq!(
+        std::fs::read_to_string(target.join("voc/ImageSets/Main/default.txt")).unwrap(),
+        "sklearn_china_by_danielbuechele\n"
+    );
+    let labelme = read_json(&target.join("labelme/sklearn_china_by_danielbuechele.json"));
+    assert_eq!(labelme["imagePath"], "sklearn_china_by_danielbuechele.jpg");
+    assert_eq!(
+        labelme["shapes"][1]["points"],
+        json!([[61.5, 27.0], [372.0, 427.0]])
+    );
+    let cvat = std::fs::read_to_string(target.join("cvat/annotations.xml")).unwrap();
+    assert!(
+        cvat.contains("<name>grass</name>"),
+        "every label is declared"
+    );
+    // Export reads the workspace without writing to it.
+    assert!(
+        !data
+            .path()
+            .join("work")
+            .join(BUNDLE_ID)
+            .join("workspace.json")
+            .exists()
+    );
+}
+
+#[test]
+fn exports_are_byte_for_byte_the_same_and_never_overwrite_without_force() {
+    let data = data_with_work();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("export");
+    let target_arg = target.to_str().unwrap();
+    let args = [
+        "export", SAMPLE, "--format", "all", "--out", target_arg, "--status", "all",
+    ];
+    assert_code(&clickwork(&args, data.path()), 0);
+    let first = tree(&target);
+    assert!(first.len() > 20, "{} files", first.len());
+
+    let refused = clickwork(&args, data.path());
+    assert_code(&refused, 2);
+    assert!(
+        text(&refused.stderr).contains("pass --force"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        tree(&target),
+        first,
+        "a refused export leaves the folder alone"
+    );
+
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert_code(&clickwork(&forced, data.path()), 0);
+    assert_eq!(tree(&target), first, "same input, same bytes");
+    let names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["export"], "no temporary folder is left behind");
+}
+
+#[test]
+fn status_all_takes_every_task_and_labelme_points_at_the_bundle() {
+    let data = data_with_work();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("labelme");
+    let output = clickwork(
+        &[
+            "export",
+            "--format",
+            "labelme",
+            "--out",
+            target.to_str().unwrap(),
+            "--status",
+            "all",
+        ],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    assert!(
+        text(&output.stdout).contains("labelme: 6 images, 5 regions"),
+        "{}",
+        text(&output.stdout)
+    );
+    let sunset = read_json(&target.join("sunset_by_Aitzol_Berasategi.json"));
+    let image_path = sunset["imagePath"].as_str().unwrap();
+    assert!(image_path.starts_with("../"), "{image_path}");
+    let resolved = target.join(image_path).canonicalize().unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(SAMPLE)
+        .join("images/sunset_by_Aitzol_Berasategi.jpg")
+        .canonicalize()
+        .unwrap();
+    assert_eq!(resolved, bundled);
+    assert_eq!(
+        (
+            sunset["imageWidth"].as_u64(),
+            sunset["imageHeight"].as_u64()
+        ),
+        (Some(4272), Some(2848))
+    );
+}
+
+#[test]
+fn a_corrupt_annotation_file_is_named_and_exits_1() {
+    let data = data_with_work();
+    let bad = data
+        .path()
+        .join("work")
+        .join(BUNDLE_ID)
+        .join("annotations/china.json");
+    std::fs::write(&bad, b"{\"format\": \"clickwork-annotation/1\", ").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = clickwork(
+        &[
+            "export",
+            SAMPLE,
+            "--format",
+            "coco",
+            "--out",
+            out.path().join("x").to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_code(&output, 1);
+    assert!(
+        text(&output.stderr).contains("china.json"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(!out.path().join("x").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let data = tempfile::tempdir().unwrap();
+    assert_code(
+        &clickwork(&["export", SAMPLE, "--out", "x"], data.path()),
+        2,
+    );
+    assert_code(
+        &clickwork(
+            &["export", SAMPLE, "--format", "png", "--out", "x"],
+            data.path(),
+        ),
+        2,
+    );
+    assert_code(
+        &clickwork(&["convert", "--from", "coco", "in.json"], data.path()),
+        2,
+    );
+    let missing = clickwork(
+        &["export", "no/such/bundle", "--format", "coco", "--out", "x"],
+        data.path(),
+    );
+    assert_code(&missing, 1);
+    assert!(
+        text(&missing.stderr).contains("no/such/bundle"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
+
+#[test]
+fn convert_coco_to_every_format_and_back_keeps_the_regions() {
+    let data = data_with_work();
+    let out = tempfile::tempdir().unwrap();
+    let coco_dir = out.path().join("coco");
+    let export = clickwork(
+        &[
+            "export",
+            SAMPLE,
+            "--format",
+            "coco",
+            "--out",
+            coco_dir.to_str().unwrap(),
+            "--copy-images",
+        ],
+        data.path(),
+    );
+    assert_code(&export, 0);
+    let coco_file = coco_dir.join("annotations/instances_default.json");
+    let original = read_json(&coco_file);
+    for (to, from, input) in [
+        ("labelme", "labelme", "labelme"),
+        ("cvat", "cvat", "cvat/annotations.xml"),
+        ("yolo-seg", "yolo", "yolo-seg"),
+        ("voc", "voc", "voc"),
+    ] {
+        let there = out.path().join(to);
+        let output = clickwork(
+            &[
+                "convert",
+                "--from",
+                "coco",
+                "--to",
+                to,
+                coco_file.to_str().unwrap(),
+                there.to_str().unwrap(),
+                "--copy-images",
+            ],
+            data.path(),
+        );
+        assert_code(&output, 0);
+        let input_path = out.path().join(input);
+        let back_dir = out.path().join(format!("{to}-back"));
+        let output = clickwork(
+            &[
+                "convert",
+                "--from",
+                from,
+                "--to",
+                "coco",
+                input_path.to_str().unwrap(),
+                back_dir.to_str().unwrap(),
+            ],
+            data.path(),
+        );
+        assert_code(&output, 0);
+        let back = read_json(&back_dir.join("annotations/instances_default.json"));
+        let boxes = |v: &Value| -> Vec<Vec<f64>> {
+            v["annotations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    a["bbox"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|n| n.as_f64().unwrap())
+                        .collect()
+                })
+                .collect()
+        };
+        let (a, b) = (boxes(&original), boxes(&back));
+        assert_eq!(a.len(), b.len(), "{to}");
+        // VOC keeps integers; YOLO six decimals of the image size.
+        let tolerance = if to == "voc" { 1.0 } else { 1e-3 };
+        for (x, y) in a.iter().zip(&b) {
+            for (p, q) in x.iter().zip(y) {
+                assert!((p - q).abs() <= tolerance, "{to}: {x:?} came back as {y:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn convert_reports_what_it_clamped_dropped_and_added() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A VIA 2 export of two photos, one of them present (a copy of a sample photo).
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(SAMPLE)
+            .join("images/sklearn_china_by_danielbuechele.jpg"),
+        dir.path().join("china.jpg"),
+    )
+    .unwrap();
+    let via = json!({
+        "china.jpg196653": {"filename": "china.jpg", "size": 196653, "file_attributes": {}, "regions": [
+            {"shape_attributes": {"name": "rect", "x": 600, "y": 20, "width": 80, "height": 40}, "region_attributes": {"label": "building"}},
+            {"shape_attributes": {"name": "polyline", "all_points_x": [1, 2], "all_points_y": [3, 4]}, "region_attributes": {"label": "wire"}}
+        ]},
+        "gone.jpg10": {"filename": "gone.jpg", "size": 10, "file_attributes": {}, "regions": [
+            {"shape_attributes": {"name": "point", "cx": 12, "cy": 7}, "region_attributes": {"label": "bird"}}
+        ]}
+    });
+    let via_file = dir.path().join("via_project.json");
+    std::fs::write(&via_file, serde_json::to_vec(&via).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let output = clickwork(
+        &[
+            "convert",
+            "--from",
+            "via",
+            "--to",
+            "labelme",
+            via_file.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("read 2 image(s), 2 region(s), 2 label(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("clamped: ")
+            && stdout
+                .contains("china.jpg region 0 on china.jpg: 1 point outside the 640x427 image"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("dropped: ") && stdout.contains("polyline"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("gone.jpg: VIA stores no image size"),
+        "{stdout}"
+    );
+    let china = read_json(&out.join("china.json"));
+    assert_eq!(
+        china["shapes"][0]["points"],
+        json!([[600.0, 20.0], [640.0, 60.0]])
+    );
+    assert_eq!(china["imagePath"], "../china.jpg");
+    let broken = clickwork(
+        &[
+            "convert",
+            "--from",
+            "coco",
+            "--to",
+            "voc",
+            via_file.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_code(&broken, 1);
+    assert!(
+        text(&broken.stderr).contains("via_project.json"),
+        "{}",
+        text(&broken.stderr)
+    );
+}
+
+#[test]
+fn submit_packs_the_work_with_the_manifest_hash_deterministically() {
+    let data = data_with_work();
+    let out = tempfile::tempdir().unwrap();
+    let zip_path = out.path().join("submission.zip");
+    let output = clickwork(
+        &["submit", SAMPLE, "--out", zip_path.to_str().unwrap()],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    let first = std::fs::read(&zip_path).unwrap();
+    let again = clickwork(
+        &["submit", SAMPLE, "--out", zip_path.to_str().unwrap()],
+        data.path(),
+    );
+    assert_code(&again, 2);
+    let forced = clickwork(
+        &[
+            "submit",
+            SAMPLE,
+            "--out",
+            zip_path.to_str().unwrap(),
+            "--force",
+        ],
+        data.path(),
+    );
+    assert_code(&forced, 0);
+    assert_eq!(
+        std::fs::read(&zip_path).unwrap(),
+        first,
+        "same work, same bytes"
+    );
+
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "submission.json",
+            "annotations/china.json",
+            "annotations/sunset.json",
+            "coco/instances_default.json"
+        ]
+    );
+    let mut read = |name: &str| {
+        let mut entry = archive.by_name(name).unwrap();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        bytes
+    };
+    let summary: Value = serde_json::from_slice(&read("submission.json")).unwrap();
+    let options = LoadOptions::new(data.path().join("cache"));
+    let bundle = load_bundle(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(SAMPLE),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(summary["manifest_sha256"], bundle.manifest_sha256.as_str());
+    assert_eq!(
+        summary["counts"],
+        json!({"in_progress": 1, "new": 4, "submitted": 1})
+    );
+    assert_eq!(summary["tasks"].as_array().unwrap().len(), 6);
+    let native = read("annotations/china.json");
+    let on_disk = std::fs::read(
+        data.path()
+            .join("work")
+            .join(BUNDLE_ID)
+            .join("annotations/china.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        native, on_disk,
+        "native annotation files travel byte for byte"
+    );
+    let coco: Value = serde_json::from_slice(&read("coco/instances_default.json")).unwrap();
+    assert_eq!(
+        coco["images"].as_array().unwrap().len(),
+        1,
+        "COCO holds the submitted tasks"
+    );
+}

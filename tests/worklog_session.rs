@@ -1,0 +1,492 @@
+//! The work log as the window writes it, through a `Session` driven with fixed times (nothing sleeps):
+//! what lands in `worklog.jsonl`, the times derived from it, a crash's torn line, and the report the
+//! real binary prints from it.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use clickwork::domain::annotation::Region;
+use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use clickwork::domain::edit::Edit;
+use clickwork::domain::geometry::{Point, Shape};
+use clickwork::domain::session::Session;
+use clickwork::domain::settings::Settings;
+use clickwork::domain::store::Saver;
+use clickwork::domain::worklog::{
+    ClockState, EventKind, InputKind, Outcome, derive_times, read_journal,
+};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
+}
+
+fn at(secs: i64) -> DateTime<Utc> {
+    t0() + Duration::seconds(secs)
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bundle");
+        std::fs::create_dir_all(&root).unwrap();
+        for name in ["a", "b", "c"] {
+            image::RgbImage::from_pixel(64, 48, image::Rgb([90, 140, 200]))
+                .save(root.join(format!("{name}.png")))
+                .unwrap();
+        }
+        std::fs::write(root.join("instructions.md"), "# Outline the sky\n").unwrap();
+        let manifest = json!({
+            "format": "clickwork-bundle/1",
+            "id": "timing-fixture",
+            "title": "Timing fixture",
+            "requester": "Lab of Clouds",
+            "instructions": "instructions.md",
+            "reward": {"per_task": "0.012", "currency": "USD"},
+            "min_regions": 1,
+            "labels": [{"name": "sky", "color": "#4a90d9"}],
+            "tasks": [
+                {"id": "a", "image": "a.png"},
+                {"id": "b", "image": "b.png"},
+                {"id": "c", "image": "c.png"}
+            ]
+        });
+        std::fs::write(
+            root.join("bundle.json"),
+            serde_json::to_vec_pretty(&manifest).unwrap(),
+        )
+        .unwrap();
+        Fixture { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().join("bundle")
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn bundle(&self) -> Bundle {
+        load_bundle(&self.root(), &LoadOptions::new(self.data().join("cache"))).unwrap()
+    }
+
+    fn open(&self, now: DateTime<Utc>) -> Session {
+        Session::open(self.bundle(), &self.data(), Saver::new(), now)
+            .unwrap()
+            .0
+    }
+
+    fn journal(&self) -> PathBuf {
+        self.data().join("work/timing-fixture/worklog.jsonl")
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_clickwork"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data())
+            .env_remove("CLICKWORK_DATA_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+fn draw(session: &mut Session, drawing_ms: u64, now: DateTime<Utc>) {
+    let id = session.new_region_id();
+    let region = Region::new(
+        id,
+        "sky",
+        Shape::Polygon {
+            points: vec![
+                Point::new(1.0, 1.0),
+                Point::new(30.0, 1.0),
+                Point::new(30.0, 20.0),
+                Point::new(1.0, 20.0),
+            ],
+        },
+    );
+    session
+        .apply_drawn(
+            Edit::AddRegion {
+                region,
+                index: None,
+            },
+            drawing_ms,
+            now,
+        )
+        .unwrap();
+}
+
+/// A first sitting: reads the instructions for 40 s, draws on task a (with a 10-minute coffee break
+/// in the middle), undoes and redraws, submits; skips task b; then the window closes.
+fn first_sitting(f: &Fixture) -> Session {
+    let mut s = f.open(t0());
+    s.instructions_shown(t0());
+    s.instructions_hidden(at(40));
+    for frame in 0..120 {
+        // Two seconds of dragging at 60 frames a second: one burst, one drag.
+        s.record_input(InputKind::Drag, at(45) + Duration::milliseconds(frame * 16));
+    }
+    draw(&mut s, 12_000, at(60));
+    s.undo(at(62)).unwrap();
+    draw(&mut s, 9_000, at(75));
+    // Ten minutes without a single event: idle whatever the threshold up to 600 s.
+    s.record_input(InputKind::Key, at(675));
+    s.submit(at(680)).unwrap();
+    s.go_to(1, at(681)).unwrap();
+    s.focus_changed(false, at(690));
+    s.focus_changed(true, at(750));
+    s.skip(Some("image too dark"), at(760));
+    s.go_to(2, at(761)).unwrap();
+    s.end(at(770));
+    s
+}
+
+#[test]
+fn a_session_writes_every_kind_of_event_in_order() {
+    let f = Fixture::new();
+    let s = first_sitting(&f);
+    let read = read_journal(&f.journal()).unwrap();
+    assert!(read.problems.is_empty() && !read.torn_tail);
+    let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "session_start",
+            "bundle_opened",
+            "task_opened",
+            "instructions_shown",
+            "instructions_hidden",
+            "input",
+            "region_created",
+            "undo",
+            "region_created",
+            "input",
+            "task_submitted",
+            "task_opened",
+            "focus_lost",
+            "focus_gained",
+            "task_skipped",
+            "task_opened",
+            "session_end",
+        ]
+    );
+    // Every line names the session; the first names the worker, as settings.json has it.
+    let settings = Settings::load(&f.data()).unwrap().unwrap();
+    let session_id = s.worklog().session_id().to_owned();
+    assert!(read.events.iter().all(|e| e.session_id == session_id));
+    match &read.events[0].kind {
+        EventKind::SessionStart {
+            worker_id,
+            app_version,
+            format,
+            ..
+        } => {
+            assert_eq!(worker_id, &settings.worker_id);
+            assert_eq!(app_version, env!("CARGO_PKG_VERSION"));
+            assert_eq!(format, "clickwork-worklog/1");
+        }
+        other => panic!("{other:?}"),
+    }
+    let drag = &read.events[5];
+    match &drag.kind {
+        EventKind::Input {
+            counts,
+            first_mono_ms,
+            ..
+        } => {
+            assert_eq!((counts.drags, counts.presses), (1, 0));
+            assert_eq!(*first_mono_ms, 45_000);
+            assert_eq!(drag.mono_ms, 45_000 + 119 * 16);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(drag.task_id.as_deref(), Some("a"));
+    let submitted = &read.events[10];
+    assert_eq!(
+        submitted.kind,
+        EventKind::TaskSubmitted {
+            regions: 1,
+            reward: Some(rust_decimal::Decimal::new(12, 3)),
+            currency: Some("USD".into()),
+        }
+    );
+    assert_eq!(submitted.mono_ms, 680_000);
+    // Raw lines carry the documented keys, times in UTC with milliseconds.
+    let text = std::fs::read_to_string(f.journal()).unwrap();
+    let first: Value = serde_json::from_str(text.lines().nth(10).unwrap()).unwrap();
+    assert_eq!(first["kind"], "task_submitted");
+    assert_eq!(first["at"], "2026-11-28T09:11:20.000Z");
+    assert_eq!(first["reward"], "0.012");
+    assert_eq!(first["task_id"], "a");
+}
+
+#[test]
+fn times_come_out_right_and_revisits_add_up() {
+    let f = Fixture::new();
+    drop(first_sitting(&f));
+    // A second sitting the next day: back to task b, which is then submitted.
+    let day2 = at(86_400);
+    let mut s = f.open(day2);
+    s.go_to(1, day2 + Duration::seconds(1)).unwrap();
+    draw(&mut s, 5_000, day2 + Duration::seconds(21));
+    s.submit(day2 + Duration::seconds(31)).unwrap();
+    s.end(day2 + Duration::seconds(32));
+
+    let events = read_journal(&f.journal()).unwrap().events;
+    let times = derive_times(&events, 100_000);
+    let a = times.task("a").unwrap();
+    assert_eq!(a.outcome, Outcome::Submitted);
+    assert_eq!(a.wall_ms, 680_000);
+    // 680 s open, less the 600 s gap (75 s to 675 s).
+    assert_eq!(a.active_ms, 80_000);
+    assert_eq!(a.instructions_ms, 40_000);
+    assert_eq!(a.instructions_before_work_ms, 40_000);
+    assert_eq!((a.regions, a.vertices, a.edits, a.undos), (2, 8, 2, 1));
+    assert_eq!(a.drawing_ms, 21_000);
+    assert_eq!(a.first_input_at, Some(at(45)));
+    let b = times.task("b").unwrap();
+    assert_eq!(b.visits, 2);
+    assert_eq!(b.outcome, Outcome::Submitted);
+    // 79 s in the first sitting (60 s of it unfocused) plus 30 s in the second.
+    assert_eq!(b.wall_ms, 79_000 + 30_000);
+    assert_eq!(b.active_ms, 19_000 + 30_000);
+    assert_eq!(b.session_ids.len(), 2);
+    assert_eq!(times.sessions.len(), 2);
+    assert!(times.sessions.iter().all(|s| s.ended));
+    // At a threshold above ten minutes the coffee break counts.
+    let lenient = derive_times(&events, 700_000);
+    assert_eq!(lenient.task("a").unwrap().active_ms, 680_000);
+}
+
+#[test]
+fn the_live_clock_ticks_pauses_and_stops() {
+    let f = Fixture::new();
+    let mut s = f.open(t0());
+    draw(&mut s, 3_000, at(10));
+    let clock = s.task_clock(at(30), 100_000);
+    assert_eq!(
+        (clock.state, clock.shown_ms()),
+        (ClockState::Ticking, 30_000)
+    );
+    let idle = s.task_clock(at(200), 100_000);
+    assert_eq!((idle.state, idle.shown_ms()), (ClockState::Idle, 10_000));
+    s.focus_changed(false, at(40));
+    assert_eq!(s.task_clock(at(60), 100_000).state, ClockState::Unfocused);
+    s.focus_changed(true, at(70));
+    s.pause(at(71));
+    assert!(s.is_paused());
+    let paused = s.task_clock(at(90), 100_000);
+    assert_eq!(
+        (paused.state, paused.shown_ms()),
+        (ClockState::Paused, 41_000)
+    );
+    s.resume(at(300));
+    s.submit(at(301)).unwrap();
+    assert_eq!(s.task_clock(at(302), 100_000).state, ClockState::Closed);
+    // The session's own report agrees with the clock.
+    let report = s.report(100_000, None);
+    assert_eq!(report.tasks_submitted, 1);
+    // 0-10 s, 10-40 s (focused), 70-71 s and 300-301 s; not the unfocused or paused spans.
+    assert_eq!(report.split.paid_ms, 10_000 + 30_000 + 1_000 + 1_000);
+}
+
+#[test]
+fn a_torn_last_line_after_a_crash_is_ignored_and_work_goes_on() {
+    let f = Fixture::new();
+    {
+        let mut s = f.open(t0());
+        draw(&mut s, 3_000, at(10));
+        s.submit(at(20)).unwrap();
+        // The process dies here: no session_end.
+        s.flush();
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(f.journal())
+        .unwrap();
+    file.write_all(br#"{"kind":"input","at":"2026-11-28T09:00:2"#)
+        .unwrap();
+    drop(file);
+    let before = read_journal(&f.journal()).unwrap();
+    assert!(before.torn_tail);
+    let counted = before.events.len();
+
+    let mut s = f.open(at(100));
+    let warnings = s.take_warnings();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Everything before the torn line counts: the submission of a is there.
+    let times = derive_times(s.worklog().events(), 100_000);
+    assert_eq!(times.task("a").unwrap().outcome, Outcome::Submitted);
+    s.end(at(110));
+    let after = read_journal(&f.journal()).unwrap();
+    assert_eq!(after.events.len(), counted + 4);
+    // The torn line now stands alone on its line, skipped with its number.
+    assert_eq!(after.problems.len(), 1);
+    assert_eq!(after.problems[0].line, counted + 1);
+    assert!(!after.torn_tail);
+    assert!(
+        !after.events[0..counted]
+            .iter()
+            .any(|e| e.kind == EventKind::SessionEnd)
+    );
+}
+
+#[test]
+fn the_report_command_shows_what_the_session_logged() {
+    let f = Fixture::new();
+    drop(first_sitting(&f));
+    let root = f.root();
+    let (code, stdout, stderr) = f.run(&["report", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["tasks_submitted"], 1);
+    assert_eq!(report["tasks_skipped"], 1);
+    assert_eq!(report["tasks_open"], 1);
+    assert_eq!(report["tasks"], 3);
+    assert_eq!(report["idle_secs"], 100);
+    assert_eq!(report["wall_secs"], 770.0);
+    // a: 80 s active, 40 of them reading instructions before work; b: 19 s; c: 9 s until the end;
+    // 1 s between a's submission and b, 1 s between b's skip and c.
+    assert_eq!(report["active_secs"], 80.0 + 19.0 + 9.0 + 2.0);
+    assert_eq!(report["paid_secs"], 40.0);
+    assert_eq!(report["unpaid"]["instructions_secs"], 40.0);
+    assert_eq!(report["unpaid"]["skipped_secs"], 19.0);
+    assert_eq!(report["unpaid"]["between_tasks_secs"], 2.0);
+    assert_eq!(report["unpaid"]["unfinished_secs"], 9.0);
+    assert_eq!(report["unpaid_secs"], 70.0);
+    assert_eq!(report["currency"], "USD");
+    // 0.012 over 40 s is 1.08 an hour; over 110 s, 0.39.
+    assert_eq!(report["hourly_wage_active"], "1.08");
+    assert_eq!(report["hourly_wage_all"], "0.39");
+    assert_eq!(report["wage_band_all"], "below");
+    assert_eq!(
+        report["earnings"],
+        json!([{"currency": "USD", "pending": "0.012", "approved": "0.00", "rejected": "0.00",
+                "bonus": "0.00", "earned": "0.012", "tasks_pending": 1, "tasks_approved": 0,
+                "tasks_rejected": 0}])
+    );
+    // A stricter idle rule gives less active time, never more.
+    let (_, strict, _) = f.run(&[
+        "report",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--idle-secs",
+        "5",
+    ]);
+    let strict: Value = serde_json::from_str(&strict).unwrap();
+    assert!(strict["active_secs"].as_f64() < report["active_secs"].as_f64());
+
+    let (code, text, _) = f.run(&["report", root.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(text.contains("Timing fixture (timing-fixture)"), "{text}");
+    assert!(
+        text.contains("1 submitted of 3 (1 pending, 0 approved, 0 rejected), 1 skipped, 1 open"),
+        "{text}"
+    );
+    assert!(
+        text.contains("USD 1.08/h [red] over paid active time"),
+        "{text}"
+    );
+    println!("{text}");
+}
+
+#[test]
+fn report_on_a_bundle_never_worked_on_says_so() {
+    let f = Fixture::new();
+    let root = f.root();
+    let (code, stdout, stderr) = f.run(&["report", root.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("no work logged yet"), "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["tasks_submitted"], 0);
+    assert_eq!(report["hourly_wage_all"], Value::Null);
+    assert_eq!(report["earnings"], json!([]));
+    // The report reads; it makes no workspace and no settings.
+    assert!(!f.data().join("settings.json").exists());
+    assert!(!Path::new(&f.journal()).exists());
+}
+
+/// A short sitting on the bundled sample tasks, the way the window drives it: the report's parts add
+/// up and its wage matches the reward and the paid time.
+#[test]
+fn a_sitting_on_the_sample_bundle_reports_consistent_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_tasks/landscapes");
+    let bundle = load_bundle(&sample, &LoadOptions::new(data.join("cache"))).unwrap();
+    let (mut s, _) = Session::open(bundle, &data, Saver::new(), t0()).unwrap();
+    s.instructions_shown(t0());
+    s.instructions_hidden(at(35));
+    for (task, start) in [(0usize, 35i64), (1, 160)] {
+        if task > 0 {
+            s.go_to(task, at(start)).unwrap();
+        }
+        for step in 0..3 {
+            let t = at(start + 10 + step * 30);
+            for frame in 0..30 {
+                s.record_input(InputKind::Press, t + Duration::milliseconds(frame * 100));
+            }
+            draw(&mut s, 8_000, t + Duration::seconds(8));
+        }
+        s.submit(at(start + 110)).unwrap();
+    }
+    s.go_to(2, at(271)).unwrap();
+    s.skip(Some("no sky"), at(290));
+    s.end(at(300));
+    drop(s);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .arg("report")
+        .arg(&sample)
+        .args(["--format", "json", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["bundle_id"], "landscapes-sample");
+    assert_eq!(report["tasks_submitted"], 2);
+    assert_eq!(report["tasks_skipped"], 1);
+    let unpaid = &report["unpaid"];
+    let parts: f64 = [
+        "instructions_secs",
+        "skipped_secs",
+        "between_tasks_secs",
+        "rejected_secs",
+        "unfinished_secs",
+    ]
+    .iter()
+    .map(|k| unpaid[*k].as_f64().unwrap())
+    .sum();
+    assert_eq!(report["unpaid_secs"].as_f64().unwrap(), parts);
+    assert_eq!(
+        report["active_secs"].as_f64().unwrap(),
+        report["paid_secs"].as_f64().unwrap() + parts
+    );
+    assert_eq!(report["unpaid"]["instructions_secs"], 35.0);
+    assert_eq!(report["earnings"][0]["pending"], "0.10");
+    // 0.10 USD over 220 s of paid work: 1.64 an hour (1.636... rounded to the cent).
+    assert_eq!(report["paid_secs"], 220.0);
+    assert_eq!(report["hourly_wage_active"], "1.64");
+    let text = Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .arg("report")
+        .arg(&sample)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&text.stdout));
+}
