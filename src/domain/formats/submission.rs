@@ -8,7 +8,8 @@
 //! ```
 //!
 //! The zip is deterministic (entries sorted, timestamps fixed at 1980-01-01) and written atomically.
-//! The work log and its per-task CSV join it through [`worklog_entries`] once the timing work lands.
+//! worklog/worklog.jsonl           the bundle's work log (raw timing events), byte for byte
+//! worklog/tasks.csv               one row per task, times at the default idle rule (100 s)
 
 use super::workspace::annotation_path;
 use super::{FormatError, StatusFilter, dataset_from_workspace};
@@ -88,11 +89,33 @@ impl Package {
     }
 }
 
-/// The work log entries of the package. Empty for now: the timing work (issue 4) adds the raw events
-/// and the per-task CSV here, as `worklog/...` entries, and they are hashed into `submission.json` like
-/// every other entry.
-pub fn worklog_entries(_bundle: &Bundle, _data_dir: &Path) -> Vec<(String, Vec<u8>)> {
-    Vec::new()
+/// The work log entries of the package: the raw journal, byte for byte, so the requester can re-derive
+/// any measure, and the per-task CSV at the default idle rule. None when nothing was logged.
+pub fn worklog_entries(
+    bundle: &Bundle,
+    data_dir: &Path,
+) -> Result<Vec<(String, Vec<u8>)>, FormatError> {
+    use crate::domain::worklog::{
+        DEFAULT_IDLE_SECS, journal_path, parse_journal, task_rows, write_csv,
+    };
+    let dir = data_dir.join("work").join(&bundle.id);
+    let journal = journal_path(&dir);
+    let bytes = match std::fs::read(&journal) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(FormatError::io(&journal, e)),
+    };
+    let events = parse_journal(&bytes).events;
+    let reviews = crate::domain::ledger::Reviews::load(&dir, &bundle.id)
+        .map_err(|e| FormatError::invalid(&dir, e.to_string()))?;
+    let task_ids: Vec<String> = bundle.tasks.iter().map(|t| t.id.clone()).collect();
+    let rows = task_rows(&bundle.id, &task_ids, &events, &reviews, DEFAULT_IDLE_SECS);
+    let mut csv = Vec::new();
+    write_csv(&rows, &mut csv).map_err(|e| FormatError::io(&journal, e))?;
+    Ok(vec![
+        ("worklog/worklog.jsonl".to_owned(), bytes),
+        ("worklog/tasks.csv".to_owned(), csv),
+    ])
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -138,7 +161,7 @@ pub fn build(bundle: &Bundle, data_dir: &Path) -> Result<Package, FormatError> {
     let names = submitted.flat_names();
     let (coco, _) = super::coco::to_json(&submitted, &names);
     entries.push(("coco/instances_default.json".to_owned(), coco));
-    entries.extend(worklog_entries(bundle, data_dir));
+    entries.extend(worklog_entries(bundle, data_dir)?);
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let summary = Summary {
         format: SUBMISSION_FORMAT,
