@@ -559,3 +559,43 @@ fn timing_with_a_mock_clock_lands_in_the_log_and_the_report() {
     assert_eq!(usd["currency"], "USD");
     assert_eq!(usd["pending"], "0.05");
 }
+
+#[test]
+fn export_labels_from_the_window_writes_every_format_with_a_summary() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    drag(&mut harness, a, b);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    let out = f.data.parent().unwrap().join("exported");
+    harness.state_mut().export_labels_to(out.clone());
+    let status = harness
+        .state_mut()
+        .wait_for_export(std::time::Duration::from_secs(60));
+    let Some(clickwork::ui::export_job::ExportStatus::Finished(summary)) = status else {
+        panic!("export did not finish: {status:?}");
+    };
+    assert!(
+        summary.contains("Exported 1 submitted task(s)"),
+        "{summary}"
+    );
+    harness.run_steps(2);
+    harness.get_by_label_contains("Exported 1 submitted task(s)");
+    let coco: Value = serde_json::from_slice(
+        &std::fs::read(out.join("coco/annotations/instances_default.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(coco["annotations"].as_array().unwrap().len(), 1);
+    for file in [
+        "yolo/data.yaml",
+        "voc/labelmap.txt",
+        "labelme/a.json",
+        "cvat/annotations.xml",
+    ] {
+        assert!(
+            out.join(file).exists(),
+            "{file} missing; summary: {summary}"
+        );
+    }
+}

@@ -6,8 +6,8 @@
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
 use crate::domain::formats::{
-    Dataset, ExportFile, ExportOptions, Format, ImportReport, NoteKind, StatusFilter, WriteError,
-    dataset_from_workspace, submission, write_tree,
+    Dataset, Format, ImportReport, NoteKind, StatusFilter, WriteError, dataset_from_workspace,
+    export_to_folder, submission,
 };
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
@@ -186,33 +186,18 @@ fn write_export(
     force: bool,
     precious: &[&Path],
 ) -> Result<Vec<String>, ExitCode> {
-    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let (list, nested) = target.formats();
-    let mut files: Vec<ExportFile> = Vec::new();
-    let mut lines = Vec::new();
-    for format in list {
-        let out_dir = if nested {
-            out_abs.join(format.name())
-        } else {
-            out_abs.clone()
-        };
-        let options = ExportOptions {
-            copy_images,
-            out_dir,
-        };
-        let Some(exported) = format.export(dataset, &options) else {
-            continue;
-        };
-        lines.push(exported.summary.describe(format));
-        files.extend(exported.files.into_iter().map(|mut f| {
-            if nested {
-                f.path = format!("{}/{}", format.name(), f.path);
-            }
-            f
-        }));
-    }
-    write_tree(out, &files, force, precious).map_err(|e| write_failed(&e))?;
-    Ok(lines)
+    export_to_folder(
+        dataset,
+        &list,
+        nested,
+        out,
+        copy_images,
+        force,
+        precious,
+        |_, _| {},
+    )
+    .map_err(|e| write_failed(&e))
 }
 
 /// Runs `clickwork export`.

@@ -95,6 +95,8 @@ pub struct App {
     earnings_state: EarningsState,
     /// When the shape being drawn was started, for the work log's drawing time.
     draft_started: Option<DateTime<Utc>>,
+    /// The export running or last finished, shown in its own window.
+    export: Option<crate::ui::export_job::ExportJob>,
     skip_reason: Option<String>,
     /// Prefetching waits for the first frame, when the GPU's texture limit is known.
     prefetch_pending: bool,
@@ -149,6 +151,7 @@ impl App {
             wage_curve: Vec::new(),
             earnings_state: EarningsState::default(),
             draft_started: None,
+            export: None,
             skip_reason: None,
             prefetch_pending: false,
             recent,
@@ -506,6 +509,32 @@ impl App {
         }
     }
 
+    /// Exports the open bundle's submitted tasks in every format into the new folder `out`, in the
+    /// background; the export window shows progress and the summary.
+    pub fn export_labels_to(&mut self, out: PathBuf) {
+        let Some(session) = self.session() else {
+            return;
+        };
+        // The annotation files must be on disk before another thread reads them.
+        session.flush();
+        let bundle = session.bundle().clone();
+        let ctx = self.ctx.clone();
+        self.export = Some(crate::ui::export_job::ExportJob::start(
+            bundle,
+            self.config.data_dir.clone(),
+            out,
+            move || ctx.request_repaint(),
+        ));
+    }
+
+    /// The export's status, if one was started (tests wait on it with `wait_for_export`).
+    pub fn wait_for_export(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<crate::ui::export_job::ExportStatus> {
+        self.export.as_mut().map(|job| job.wait(timeout).clone())
+    }
+
     /// Applies a requester's review file to the open bundle (all rows or none).
     pub fn import_review(&mut self, path: &Path) {
         let now = (self.config.clock)();
@@ -730,6 +759,21 @@ impl App {
                     }
                 }
             }
+            UiCommand::ExportLabels => {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Export labels into a folder")
+                    .pick_folder();
+                match picked {
+                    Some(parent) => {
+                        let name = self
+                            .session()
+                            .map_or("bundle".to_owned(), |s| s.bundle().id.clone());
+                        let stamp = now.format("%Y%m%d-%H%M%S");
+                        self.export_labels_to(parent.join(format!("{name}-labels-{stamp}")));
+                    }
+                    None => self.say("Export cancelled.", false),
+                }
+            }
             UiCommand::ImportReview => {
                 let picked = rfd::FileDialog::new()
                     .set_title("Import a review file")
@@ -907,8 +951,35 @@ impl App {
         }
     }
 
-    /// The earnings view and the settings window, when open.
+    /// The earnings view, the settings and the export window, when open.
     fn windows_ui(&mut self, ctx: &egui::Context) {
+        if let Some(job) = &mut self.export {
+            use crate::ui::export_job::ExportStatus;
+            let status = job.poll().clone();
+            let mut open = true;
+            egui::Window::new("Export labels")
+                .open(&mut open)
+                .collapsible(false)
+                .show(ctx, |ui| match &status {
+                    ExportStatus::Running(done, total) => {
+                        let fraction = *done as f32 / (*total).max(1) as f32;
+                        ui.add(egui::ProgressBar::new(fraction).show_percentage());
+                        ui.label("Writing COCO, YOLO, Pascal VOC, LabelMe and CVAT…");
+                    }
+                    ExportStatus::Finished(summary) => {
+                        ui.label(summary);
+                    }
+                    ExportStatus::Failed(message) => {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("The export failed: {message}"),
+                        );
+                    }
+                });
+            if !open && !matches!(status, ExportStatus::Running(..)) {
+                self.export = None;
+            }
+        }
         if self.show_earnings {
             let mut open = true;
             egui::Window::new("Earnings and time")

@@ -60,11 +60,13 @@ pub enum UiCommand {
     TogglePause,
     /// Import a requester's review file.
     ImportReview,
+    /// Export the submitted labels in every training format.
+    ExportLabels,
 }
 
 impl UiCommand {
     /// Every command, in the order the help overlay lists them.
-    pub const ALL: [UiCommand; 27] = [
+    pub const ALL: [UiCommand; 28] = [
         UiCommand::ToolRectangle,
         UiCommand::ToolPolygon,
         UiCommand::ToolPoint,
@@ -92,6 +94,7 @@ impl UiCommand {
         UiCommand::Settings,
         UiCommand::TogglePause,
         UiCommand::ImportReview,
+        UiCommand::ExportLabels,
     ];
 
     /// What the command does, as menus and the help overlay show it.
@@ -124,6 +127,7 @@ impl UiCommand {
             UiCommand::Settings => "Settings",
             UiCommand::TogglePause => "Pause / resume the clock",
             UiCommand::ImportReview => "Import a review file…",
+            UiCommand::ExportLabels => "Export labels (COCO, YOLO, VOC, LabelMe, CVAT)…",
         }
     }
 
@@ -162,6 +166,7 @@ impl UiCommand {
             UiCommand::Settings => plain(Key::F3),
             UiCommand::TogglePause => plain(Key::F4),
             UiCommand::ImportReview => None,
+            UiCommand::ExportLabels => cmd(Key::E),
         }
     }
 

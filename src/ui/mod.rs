@@ -3,6 +3,7 @@
 pub mod app;
 pub mod canvas;
 pub mod command;
+pub mod export_job;
 pub mod image_loader;
 pub mod markdown;
 pub mod panels;

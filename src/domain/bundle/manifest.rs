@@ -87,6 +87,21 @@ pub struct RawTask {
     pub hint: Field<String>,
     /// Regions drawn in advance, for the worker to correct.
     pub regions: Field<Vec<Field<RawRegion>>>,
+    /// Where the prefilled regions come from instead of `regions`: a LabelMe or COCO file.
+    pub prefill: Field<RawPrefill>,
+}
+
+/// `prefill` as written: `{"labelme": "prefill/a.json"}` or `{"coco": "prefill/instances.json"}`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RawPrefill {
+    /// A LabelMe JSON file in the bundle, holding this task's image's shapes.
+    pub labelme: Field<String>,
+    /// A COCO instances file in the bundle; the task takes the annotations of its own image.
+    pub coco: Field<String>,
+    /// Any other key: kept to name it, since a misspelt format would otherwise prefill nothing.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// A prefilled region as written, in the annotation schema.

@@ -16,6 +16,7 @@ mod manifest;
 mod model;
 mod names;
 mod paths;
+mod prefill;
 mod problem;
 mod validate;
 

@@ -14,11 +14,12 @@ use super::ids::id_problem;
 use super::image_check::check_image;
 use super::json_location::JsonPath;
 use super::manifest::{
-    FORMAT, MANIFEST_FILE, RawHotkey, RawLabel, RawManifest, RawRegion, RawReward, RawShape,
-    RawTask,
+    FORMAT, MANIFEST_FILE, RawHotkey, RawLabel, RawManifest, RawPrefill, RawRegion, RawReward,
+    RawShape, RawTask,
 };
 use super::model::{Bundle, Label, Reward, Task};
 use super::paths::resolve_inside;
+use super::prefill::{PrefillFiles, PrefillFormat, regions_for};
 use super::problem::{BundleErrors, Problem, Report};
 use super::{Opened, sha256_hex};
 use crate::domain::annotation::Region;
@@ -61,6 +62,7 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
         opened,
         file,
         report: Report::default(),
+        prefills: PrefillFiles::default(),
     };
     let bundle = checker.manifest(&raw, manifest_sha256);
     checker.report.resolve_json(text);
@@ -68,7 +70,7 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
 }
 
 /// A serde_json syntax error as a problem, without the position repeated in the message.
-fn json_error_problem(file: &str, e: &serde_json::Error) -> Problem {
+pub(super) fn json_error_problem(file: &str, e: &serde_json::Error) -> Problem {
     let full = e.to_string();
     let position = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&position).unwrap_or(&full);
@@ -88,6 +90,8 @@ struct Checker<'a> {
     opened: &'a Opened<'a>,
     file: String,
     report: Report,
+    /// Prefill files read so far, each read once however many tasks use it.
+    prefills: PrefillFiles,
 }
 
 impl Checker<'_> {
@@ -551,7 +555,34 @@ impl Checker<'_> {
             .and_then(|image| self.image(image, &path.key("image")));
         let hint = self.optional_string(&raw.hint, path, "hint");
         let size = checked.as_ref().map(|(_, w, h)| (*w, *h));
-        let regions = self.regions(&raw.regions, &path.key("regions"), labels, size);
+        let has_regions = !matches!(raw.regions, Field::Missing | Field::Null);
+        let has_prefill = !matches!(raw.prefill, Field::Missing | Field::Null);
+        let regions = if has_prefill {
+            let prefill_path = path.key("prefill");
+            let source = self.prefill_source(&raw.prefill, &prefill_path);
+            if has_regions {
+                self.problem(
+                    &prefill_path,
+                    "a task takes its prefilled regions from `regions` or from `prefill`, not both; remove one",
+                );
+                None
+            } else {
+                let task = id.clone().unwrap_or_else(|| path.to_string());
+                source.and_then(|(format, rel)| {
+                    self.prefilled(
+                        format,
+                        &rel,
+                        &prefill_path.key(format.key()),
+                        &task,
+                        image.as_deref(),
+                        labels,
+                        size,
+                    )
+                })
+            }
+        } else {
+            self.regions(&raw.regions, &path.key("regions"), labels, size)
+        };
         let (image_path, width, height) = checked?;
         Some(Task {
             id: id?,
@@ -578,6 +609,120 @@ impl Checker<'_> {
             Ok(info) => Some((file, info.width, info.height)),
             Err(why) => {
                 self.problem(path, format!("image {image:?} {why}: {shown}"));
+                None
+            }
+        }
+    }
+
+    /// The format and path a task's `prefill` names, or `None` after reporting why it names none.
+    fn prefill_source(
+        &mut self,
+        field: &Field<RawPrefill>,
+        path: &JsonPath,
+    ) -> Option<(PrefillFormat, String)> {
+        const EXAMPLE: &str =
+            "{\"labelme\": \"prefill/a.json\"} or {\"coco\": \"prefill/instances.json\"}";
+        let raw = match field {
+            Field::Valid(raw) => raw,
+            Field::Missing | Field::Null => return None,
+            Field::Invalid(v) => {
+                self.problem(
+                    path,
+                    format!("must be an object like {EXAMPLE}, found {}", describe(v)),
+                );
+                return None;
+            }
+        };
+        let mut ok = true;
+        for key in raw.other.keys() {
+            self.problem(
+                &path.key(key),
+                format!("unknown prefill format {key:?}; use \"labelme\" or \"coco\""),
+            );
+            ok = false;
+        }
+        let mut named = Vec::new();
+        for (format, field) in [
+            (PrefillFormat::Labelme, &raw.labelme),
+            (PrefillFormat::Coco, &raw.coco),
+        ] {
+            match field {
+                Field::Valid(rel) => named.push((format, rel.clone())),
+                Field::Missing | Field::Null => {}
+                Field::Invalid(v) => {
+                    self.problem(
+                        &path.key(format.key()),
+                        format!(
+                            "must be the path of a {} file in the bundle, found {}",
+                            format.title(),
+                            describe(v)
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        match named.as_slice() {
+            [one] if ok => Some(one.clone()),
+            [_] => None,
+            [] => {
+                if ok {
+                    self.problem(path, format!("names no file; write {EXAMPLE}"));
+                }
+                None
+            }
+            _ => {
+                self.problem(
+                    path,
+                    "names both a LabelMe and a COCO file; a task takes its regions from one",
+                );
+                None
+            }
+        }
+    }
+
+    /// A task's regions read from the prefill file `rel`; `None` after reporting why they cannot be
+    /// used. `at` is the manifest value naming the file, `task` names the task in messages.
+    #[allow(clippy::too_many_arguments)]
+    fn prefilled(
+        &mut self,
+        format: PrefillFormat,
+        rel: &str,
+        at: &JsonPath,
+        task: &str,
+        image: Option<&str>,
+        labels: &[Label],
+        size: Option<(u32, u32)>,
+    ) -> Option<Vec<Region>> {
+        let shown = self.opened.names.file(rel);
+        let file = match resolve_inside(self.opened.root, rel) {
+            Ok(file) => file,
+            Err(why) => {
+                self.problem(
+                    at,
+                    format!(
+                        "task {task:?}: {} file {rel:?} {why}: {shown}",
+                        format.title()
+                    ),
+                );
+                return None;
+            }
+        };
+        let mut file_problems = Vec::new();
+        let outcome = match self.prefills.get(format, &file, &shown, &mut file_problems) {
+            Some(parsed) => regions_for(parsed, image, labels, size),
+            // Already reported with the file, on the first task that used it.
+            None => Err(Vec::new()),
+        };
+        for problem in file_problems {
+            self.report.push(problem);
+        }
+        match outcome {
+            Ok(regions) => Some(regions),
+            Err(whys) => {
+                for why in whys {
+                    self.problem(at, format!("task {task:?}: {why}"));
+                }
                 None
             }
         }

@@ -16,6 +16,7 @@ pub mod labelme;
 mod output;
 mod paths;
 pub mod submission;
+mod to_folder;
 pub mod via;
 pub mod voc;
 mod workspace;
@@ -25,6 +26,7 @@ pub mod yolo;
 pub use dataset::{Category, Dataset, DatasetImage, clamp_shape};
 pub use output::{ExportFile, FileContent, WriteError, write_tree};
 pub use paths::relative_path;
+pub use to_folder::export_to_folder;
 pub use workspace::{StatusFilter, WorkspaceDataset, dataset_from_workspace};
 
 use std::fmt;

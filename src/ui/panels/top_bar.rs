@@ -104,7 +104,14 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
         let mut actions = Vec::new();
         ui.horizontal(|ui| {
             ui.menu_button("Bundle", |ui| {
-                for command in [UiCommand::OpenBundle, UiCommand::OpenZip] {
+                for command in [
+                    UiCommand::OpenBundle,
+                    UiCommand::OpenZip,
+                    UiCommand::ExportLabels,
+                    UiCommand::ImportReview,
+                    UiCommand::Earnings,
+                    UiCommand::Settings,
+                ] {
                     let text = match command.shortcut() {
                         Some(_) => format!("{}  ({})", command.label(), command.shortcut_text()),
                         None => command.label().to_owned(),

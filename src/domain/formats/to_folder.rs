@@ -1,0 +1,49 @@
+//! Writing a dataset in one or several formats into a folder, atomically: the command line's
+//! `clickwork export` and the window's Export… both go through [`export_to_folder`].
+
+use super::{Dataset, ExportFile, ExportOptions, Format, WriteError, write_tree};
+use std::path::Path;
+
+/// Exports `dataset` in each of `formats` into `out` (each in a subfolder named after the format when
+/// `nested`), then writes the whole tree at once (see [`write_tree`]: never over a non-empty folder
+/// without `force`, never over a `precious` one). `progress(done, total)` is called after each format
+/// is prepared and once more when the files are written. Returns one summary line per format.
+pub fn export_to_folder(
+    dataset: &Dataset,
+    formats: &[Format],
+    nested: bool,
+    out: &Path,
+    copy_images: bool,
+    force: bool,
+    precious: &[&Path],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<String>, WriteError> {
+    let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
+    let total = formats.len() + 1;
+    let mut files: Vec<ExportFile> = Vec::new();
+    let mut lines = Vec::new();
+    for (done, format) in formats.iter().enumerate() {
+        let out_dir = if nested {
+            out_abs.join(format.name())
+        } else {
+            out_abs.clone()
+        };
+        let options = ExportOptions {
+            copy_images,
+            out_dir,
+        };
+        if let Some(exported) = format.export(dataset, &options) {
+            lines.push(exported.summary.describe(*format));
+            files.extend(exported.files.into_iter().map(|mut f| {
+                if nested {
+                    f.path = format!("{}/{}", format.name(), f.path);
+                }
+                f
+            }));
+        }
+        progress(done + 1, total);
+    }
+    write_tree(out, &files, force, precious)?;
+    progress(total, total);
+    Ok(lines)
+}
