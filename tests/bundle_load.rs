@@ -335,6 +335,139 @@ fn an_image_folder_without_manifest_loads_in_natural_order() {
     assert!(!bundle.has_manifest);
 }
 
+/// A bundle whose tasks prefill from a LabelMe file and from a shared COCO file, as a requester
+/// preparing correction tasks from another tool's output would write it.
+#[test]
+fn tasks_prefill_from_labelme_and_coco_files() {
+    use clickwork::domain::geometry::{Point, Shape};
+
+    let temp = tempfile::tempdir().unwrap();
+    let folder = temp.path().join("review");
+    fs::create_dir_all(folder.join("images")).unwrap();
+    fs::create_dir_all(folder.join("prefill")).unwrap();
+    for name in ["alps.png", "pyrenees.png", "tatra.png"] {
+        fs::write(folder.join("images").join(name), png_header_only(640, 480)).unwrap();
+    }
+    // As labelme 5 saves it: a rectangle as 2 corners, flags per shape, imagePath beside the images.
+    fs::write(
+        folder.join("prefill/alps.json"),
+        r#"{
+  "version": "5.5.0",
+  "flags": {},
+  "shapes": [
+    {"label": "sky", "points": [[0.0, 0.0], [640.0, 180.5]], "group_id": null,
+     "description": "", "shape_type": "rectangle", "flags": {"occluded": false}},
+    {"label": "mountain", "points": [[0.0, 400.0], [210.0, 150.0], [460.0, 390.0]],
+     "group_id": null, "description": "", "shape_type": "polygon", "flags": {}},
+    {"label": "hut", "points": [[300.0, 350.0]], "group_id": null, "description": "",
+     "shape_type": "point", "flags": {}}
+  ],
+  "imagePath": "../images/alps.png",
+  "imageData": null,
+  "imageHeight": 480,
+  "imageWidth": 640
+}"#,
+    )
+    .unwrap();
+    // As a detector's export: ids from 0, images named by a folder of the exporter's own.
+    fs::write(
+        folder.join("prefill/instances.json"),
+        r#"{
+  "info": {"description": "detector run 14"},
+  "images": [
+    {"id": 0, "file_name": "val/pyrenees.png", "width": 640, "height": 480},
+    {"id": 1, "file_name": "val/tatra.png", "width": 640, "height": 480},
+    {"id": 2, "file_name": "val/unused.png", "width": 640, "height": 480}
+  ],
+  "categories": [
+    {"id": 0, "name": "sky", "supercategory": ""},
+    {"id": 1, "name": "mountain", "supercategory": ""}
+  ],
+  "annotations": [
+    {"id": 0, "image_id": 0, "category_id": 1, "bbox": [10.0, 200.0, 300.0, 150.0],
+     "segmentation": [[10.0, 350.0, 160.0, 200.0, 310.0, 350.0]], "area": 22500.0, "iscrowd": 0},
+    {"id": 1, "image_id": 0, "category_id": 0, "bbox": [0.0, 0.0, 640.0, 120.0],
+     "segmentation": [], "area": 76800.0, "iscrowd": 0},
+    {"id": 2, "image_id": 2, "category_id": 0, "bbox": [1.0, 1.0, 2.0, 2.0],
+     "segmentation": [], "area": 4.0, "iscrowd": 0}
+  ]
+}"#,
+    )
+    .unwrap();
+    fs::write(
+        folder.join("bundle.json"),
+        r##"{
+  "format": "clickwork-bundle/1",
+  "id": "review-1",
+  "title": "Check the detector's outlines",
+  "labels": [
+    {"name": "sky", "color": "#4a90d9"},
+    {"name": "mountain", "color": "#f08a2b"},
+    {"name": "hut", "color": "#e055e0"}
+  ],
+  "tasks": [
+    {"id": "alps", "image": "images/alps.png", "prefill": {"labelme": "prefill/alps.json"}},
+    {"id": "pyrenees", "image": "images/pyrenees.png", "prefill": {"coco": "prefill/instances.json"}},
+    {"id": "tatra", "image": "images/tatra.png", "prefill": {"coco": "prefill/instances.json"}}
+  ]
+}"##,
+    )
+    .unwrap();
+
+    let bundle = load(&folder, &temp.path().join("cache")).unwrap_or_else(|e| panic!("{e}"));
+    let p = Point::new;
+    let summary = |id: &str| -> Vec<(String, String, Shape)> {
+        bundle
+            .task(id)
+            .unwrap()
+            .regions
+            .iter()
+            .map(|r| (r.id.clone(), r.label.clone(), r.shape.clone()))
+            .collect()
+    };
+    let owned = |id: &str, label: &str, shape: Shape| (id.to_owned(), label.to_owned(), shape);
+    assert_eq!(
+        summary("alps"),
+        [
+            owned("r1", "sky", Shape::rectangle(p(0.0, 0.0), p(640.0, 180.5))),
+            owned(
+                "r2",
+                "mountain",
+                Shape::Polygon {
+                    points: vec![p(0.0, 400.0), p(210.0, 150.0), p(460.0, 390.0)]
+                }
+            ),
+            owned(
+                "r3",
+                "hut",
+                Shape::Point {
+                    at: p(300.0, 350.0)
+                }
+            ),
+        ]
+    );
+    let alps = bundle.task("alps").unwrap();
+    assert_eq!(
+        alps.regions[0].attributes.get("occluded"),
+        Some(&serde_json::Value::Bool(false))
+    );
+    assert_eq!(
+        summary("pyrenees"),
+        [
+            owned(
+                "r1",
+                "mountain",
+                Shape::Polygon {
+                    points: vec![p(10.0, 350.0), p(160.0, 200.0), p(310.0, 350.0)]
+                }
+            ),
+            owned("r2", "sky", Shape::rectangle(p(0.0, 0.0), p(640.0, 120.0))),
+        ]
+    );
+    // An image of the file without annotations prefills nothing.
+    assert_eq!(summary("tatra"), []);
+}
+
 #[test]
 fn every_fixture_folder_has_a_case() {
     let mut folders: Vec<String> = fs::read_dir(cases::fixtures_dir())

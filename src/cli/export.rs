@@ -6,8 +6,8 @@
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
 use crate::domain::formats::{
-    Dataset, Format, ImportReport, NoteKind, StatusFilter, WriteError, dataset_from_workspace,
-    export_to_folder, submission,
+    Dataset, FolderExport, Format, ImportReport, NoteKind, StatusFilter, WriteError,
+    dataset_from_workspace, export_to_folder, submission,
 };
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
@@ -187,17 +187,14 @@ fn write_export(
     precious: &[&Path],
 ) -> Result<Vec<String>, ExitCode> {
     let (list, nested) = target.formats();
-    export_to_folder(
-        dataset,
-        &list,
+    let what = FolderExport {
+        formats: &list,
         nested,
-        out,
         copy_images,
         force,
         precious,
-        |_, _| {},
-    )
-    .map_err(|e| write_failed(&e))
+    };
+    export_to_folder(dataset, &what, out, |_, _| {}).map_err(|e| write_failed(&e))
 }
 
 /// Runs `clickwork export`.

@@ -2,7 +2,9 @@
 //! seconds), reports its progress, and ends with the same summary the command line prints.
 
 use crate::domain::bundle::Bundle;
-use crate::domain::formats::{Format, StatusFilter, dataset_from_workspace, export_to_folder};
+use crate::domain::formats::{
+    FolderExport, Format, StatusFilter, dataset_from_workspace, export_to_folder,
+};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -100,17 +102,14 @@ fn run(
     let work = dataset_from_workspace(bundle, data_dir, StatusFilter::Submitted)
         .map_err(|e| e.to_string())?;
     let precious = [bundle.root.as_path(), data_dir];
-    let lines = export_to_folder(
-        &work.dataset,
-        &Format::ALL_EXPORTS,
-        true,
-        out,
-        false,
-        false,
-        &precious,
-        progress,
-    )
-    .map_err(|e| e.to_string())?;
+    let what = FolderExport {
+        formats: &Format::ALL_EXPORTS,
+        nested: true,
+        copy_images: false,
+        force: false,
+        precious: &precious,
+    };
+    let lines = export_to_folder(&work.dataset, &what, out, progress).map_err(|e| e.to_string())?;
     let mut text = format!(
         "Exported {} submitted task(s) of {} to {}",
         work.dataset.images.len(),

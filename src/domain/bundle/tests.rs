@@ -460,3 +460,60 @@ fn a_zip_of_images_without_manifest() {
     let ids: Vec<&str> = bundle.tasks.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["b9.png", "b10.png"]);
 }
+
+#[test]
+fn prefill_names_exactly_one_file() {
+    let mut manifest = good_manifest();
+    manifest["tasks"] = json!([
+        {"id": "t1", "image": "images/a.png", "prefill": {}},
+        {"id": "t2", "image": "images/b.png",
+         "prefill": {"labelme": "p/b.json", "coco": "p/instances.json"}},
+        {"id": "t3", "image": "images/a.png", "prefill": "p/a.json"},
+        {"id": "t4", "image": "images/a.png", "prefill": {"coco": 7}},
+        {"id": "t5", "image": "images/a.png", "prefill": {"labelme": "/etc/a.json"}}
+    ]);
+    let problems = problems_of(&manifest);
+    assert_eq!(problems.len(), 5, "{}", problems.join("\n"));
+    assert_problem(
+        &problems,
+        "tasks[0].prefill: names no file; write {\"labelme\"",
+    );
+    assert_problem(
+        &problems,
+        "tasks[1].prefill: names both a LabelMe and a COCO file",
+    );
+    assert_problem(&problems, "tasks[2].prefill: must be an object like");
+    assert_problem(
+        &problems,
+        "tasks[3].prefill.coco: must be the path of a COCO file in the bundle, found the number 7",
+    );
+    assert_problem(
+        &problems,
+        "tasks[4].prefill.labelme: task \"t5\": LabelMe file \"/etc/a.json\" is absolute",
+    );
+}
+
+#[test]
+fn a_prefilled_task_loads_its_regions() {
+    let mut manifest = good_manifest();
+    manifest["tasks"] = json!([
+        {"id": "t1", "image": "images/b.png", "prefill": {"labelme": "prefill/b.json"}}
+    ]);
+    let dir = bundle_dir(&manifest);
+    fs::create_dir(dir.path().join("prefill")).unwrap();
+    fs::write(
+        dir.path().join("prefill/b.json"),
+        r#"{"version": "5.5.0", "flags": {}, "imagePath": "../images/b.png", "imageData": null,
+            "imageWidth": 3, "imageHeight": 2,
+            "shapes": [{"label": "cloud", "points": [[1, 1]], "shape_type": "point", "flags": {}}]}"#,
+    )
+    .unwrap();
+    let bundle = load_bundle(dir.path(), &options(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+    let regions = &bundle.tasks[0].regions;
+    assert_eq!(regions.len(), 1);
+    assert_eq!(
+        (regions[0].id.as_str(), regions[0].label.as_str()),
+        ("r1", "cloud")
+    );
+    assert_eq!(regions[0].shape.kind(), ShapeKind::Point);
+}

@@ -26,7 +26,7 @@ pub mod yolo;
 pub use dataset::{Category, Dataset, DatasetImage, clamp_shape};
 pub use output::{ExportFile, FileContent, WriteError, write_tree};
 pub use paths::relative_path;
-pub use to_folder::export_to_folder;
+pub use to_folder::{FolderExport, export_to_folder};
 pub use workspace::{StatusFilter, WorkspaceDataset, dataset_from_workspace};
 
 use std::fmt;

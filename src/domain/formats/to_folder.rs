@@ -4,20 +4,38 @@
 use super::{Dataset, ExportFile, ExportOptions, Format, WriteError, write_tree};
 use std::path::Path;
 
-/// Exports `dataset` in each of `formats` into `out` (each in a subfolder named after the format when
-/// `nested`), then writes the whole tree at once (see [`write_tree`]: never over a non-empty folder
-/// without `force`, never over a `precious` one). `progress(done, total)` is called after each format
-/// is prepared and once more when the files are written. Returns one summary line per format.
+/// What to write and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderExport<'a> {
+    /// The formats to write.
+    pub formats: &'a [Format],
+    /// Each format in a subfolder named after it (`--format all`).
+    pub nested: bool,
+    /// Copy the images into the export.
+    pub copy_images: bool,
+    /// Replace a non-empty folder.
+    pub force: bool,
+    /// Folders never to replace (the bundle, the data folder).
+    pub precious: &'a [&'a Path],
+}
+
+/// Exports `dataset` as `what` says into `out`, then writes the whole tree at once (see
+/// [`write_tree`]: never over a non-empty folder without `force`, never over a precious one).
+/// `progress(done, total)` is called after each format is prepared and once more when the files are
+/// written. Returns one summary line per format.
 pub fn export_to_folder(
     dataset: &Dataset,
-    formats: &[Format],
-    nested: bool,
+    what: &FolderExport<'_>,
     out: &Path,
-    copy_images: bool,
-    force: bool,
-    precious: &[&Path],
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<String>, WriteError> {
+    let FolderExport {
+        formats,
+        nested,
+        copy_images,
+        force,
+        precious,
+    } = *what;
     let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let total = formats.len() + 1;
     let mut files: Vec<ExportFile> = Vec::new();
