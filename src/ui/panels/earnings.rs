@@ -159,29 +159,54 @@ fn charts_ui(
     curve: &[(f64, Decimal)],
 ) {
     ui.heading("Time per task");
-    // One-minute bins of active time over finished tasks.
-    let finished: Vec<&TaskRow> = dashboard
+    // Bins of active time over finished tasks, as wide as needed for about a dozen of them.
+    let finished: Vec<u64> = dashboard
         .rows
         .iter()
         .filter(|r| r.status != "open")
+        .map(|r| r.active_ms / 1000)
         .collect();
+    let longest = finished.iter().copied().max().unwrap_or(0);
+    let bin_secs = [10u64, 30, 60, 120, 300, 600, 1800, 3600]
+        .into_iter()
+        .find(|w| longest / w < 12)
+        .unwrap_or(7200);
     let mut bins: std::collections::BTreeMap<u64, u32> = std::collections::BTreeMap::new();
-    for row in &finished {
-        *bins.entry(row.active_ms / 60_000).or_default() += 1;
+    for secs in &finished {
+        *bins.entry(secs / bin_secs).or_default() += 1;
     }
     let bars: Vec<Bar> = bins
         .iter()
-        .map(|(minute, count)| Bar::new(*minute as f64 + 0.5, f64::from(*count)).width(0.95))
+        .map(|(bin, count)| {
+            let from = bin * bin_secs;
+            Bar::new(
+                ((from as f64) + bin_secs as f64 / 2.0) / 60.0,
+                f64::from(*count),
+            )
+            .width(bin_secs as f64 / 60.0 * 0.95)
+            .name(format!("{}-{} s", from, from + bin_secs))
+        })
         .collect();
     Plot::new("time_per_task")
         .height(140.0)
-        .x_axis_label("active minutes")
+        .x_axis_label(format!(
+            "active minutes ({} s bins, {} finished tasks)",
+            bin_secs,
+            finished.len()
+        ))
         .y_axis_label("tasks")
         .allow_scroll(false)
+        .include_x(0.0)
+        .include_y(0.0)
         .show(ui, |plot| plot.bar_chart(BarChart::new("tasks", bars)));
 
     ui.heading("Earnings per day");
     let currency = reference.currency.as_str();
+    let days: Vec<String> = dashboard
+        .daily
+        .iter()
+        .map(|(day, _)| day.format("%b %d").to_string())
+        .collect();
     let day_bars: Vec<Bar> = dashboard
         .daily
         .iter()
@@ -190,14 +215,24 @@ fn charts_ui(
             let earned = totals.get(currency).map_or(Decimal::ZERO, |e| e.earned());
             Bar::new(i as f64, plot_value(earned))
                 .name(day.to_string())
-                .width(0.8)
+                .width(0.6)
         })
         .collect();
     Plot::new("earnings_per_day")
         .height(140.0)
-        .x_axis_label("day")
         .y_axis_label(currency)
         .allow_scroll(false)
+        .include_y(0.0)
+        .include_x(-0.5)
+        .include_x(days.len().max(1) as f64 - 0.5)
+        .x_axis_formatter(move |mark, _| {
+            // Only whole positions are days.
+            let index = mark.value.round();
+            if (mark.value - index).abs() > 1e-6 || index < 0.0 {
+                return String::new();
+            }
+            days.get(index as usize).cloned().unwrap_or_default()
+        })
         .show(ui, |plot| {
             plot.bar_chart(BarChart::new(format!("earned ({currency})"), day_bars))
         });
@@ -209,6 +244,7 @@ fn charts_ui(
         .x_axis_label("minutes into the session")
         .y_axis_label(format!("{currency}/h"))
         .allow_scroll(false)
+        .include_y(0.0)
         .show(ui, |plot| {
             plot.line(Line::new(
                 "hourly wage, unpaid time counted",

@@ -148,10 +148,6 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                         "Status: {}",
                         session.status().name().replace('_', " ")
                     ));
-                    ui.separator();
-                    ui.label(format!("Task id: {}", session.task().id));
-                    ui.separator();
-                    time_and_money_ui(app, ui, &mut actions);
                 }
                 None => {
                     ui.label("No bundle open");
@@ -183,6 +179,9 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 }
             });
         });
+        if app.session().is_some() {
+            ui.horizontal(|ui| time_and_money_ui(app, ui, &mut actions));
+        }
         for (i, notice) in app.notices().iter().enumerate() {
             ui.horizontal(|ui| {
                 ui.colored_label(ui.visuals().warn_fg_color, notice);
