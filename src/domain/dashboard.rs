@@ -42,6 +42,8 @@ pub struct Dashboard {
     pub periods: Vec<(Period, Totals)>,
     /// Per bundle, all time.
     pub by_bundle: BTreeMap<String, Totals>,
+    /// Per requester, all time (an empty name for bundles that state none).
+    pub by_requester: BTreeMap<String, Totals>,
     /// All logged time, paid and unpaid.
     pub split: TimeSplit,
     /// Effective hourly wage per currency, two ways (active on submitted tasks; all logged time).
@@ -116,6 +118,7 @@ pub fn dashboard<Tz: TimeZone>(
             .map(|goal| goal_progress(&today, goal)),
         daily: ledger.totals_by_day(tz).into_iter().collect(),
         by_bundle: ledger.totals_by_bundle(),
+        by_requester: ledger.totals_by_requester(),
         periods,
         split,
         rows,

@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The window icon: a mountain outlined over the sky.
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
+
 /// Where "now" comes from: the system clock in the app, a mock in tests.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -91,11 +94,15 @@ pub fn run(cli: &Cli) -> ExitCode {
         data_dir,
         clock: system_clock(),
     };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("clickwork")
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([640.0, 400.0]);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("clickwork")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([640.0, 400.0]),
+        viewport,
         ..Default::default()
     };
     match eframe::run_native(
@@ -108,5 +115,14 @@ pub fn run(cli: &Cli) -> ExitCode {
             eprintln!("error: cannot open the window: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes() {
+        let icon = eframe::icon_data::from_png_bytes(super::ICON_PNG).unwrap();
+        assert_eq!((icon.width, icon.height), (128, 128));
     }
 }

@@ -321,10 +321,11 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
         });
     }
 
-    let mut unsized_images = vec![false; dataset.images.len()];
-    for (i, image) in dataset.images.iter().enumerate() {
-        unsized_images[i] = image.width == 0 || image.height == 0;
-    }
+    let unsized_images: Vec<bool> = dataset
+        .images
+        .iter()
+        .map(|image| image.width == 0 || image.height == 0)
+        .collect();
     if unsized_images.iter().any(|u| *u) {
         guess_sizes(
             &mut dataset,

@@ -97,6 +97,27 @@ pub fn earnings_ui(
                 ui.end_row();
             }
         });
+        egui::CollapsingHeader::new("By bundle and requester")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::Grid::new("by_source").num_columns(2).show(ui, |ui| {
+                    for (bundle, totals) in &dashboard.by_bundle {
+                        ui.label(format!("bundle {bundle}"));
+                        ui.label(totals_line(totals));
+                        ui.end_row();
+                    }
+                    for (requester, totals) in &dashboard.by_requester {
+                        let name = if requester.is_empty() {
+                            "(none stated)"
+                        } else {
+                            requester.as_str()
+                        };
+                        ui.label(format!("requester {name}"));
+                        ui.label(totals_line(totals));
+                        ui.end_row();
+                    }
+                });
+            });
         if let Some(goal) = &dashboard.goal {
             let fraction = goal.fraction.to_f32().unwrap_or(0.0).clamp(0.0, 1.0);
             ui.add(egui::ProgressBar::new(fraction).text(format!(
