@@ -149,7 +149,8 @@ pub fn write_tree(
     }
     // Dropping the attic deletes the replaced export.
     drop(retired);
-    sync_dir(&parent);
+    // The rename is done; a failed folder sync only weakens durability, so it is not an error here.
+    let _ = crate::domain::store::sync_dir(&parent);
     Ok(())
 }
 
@@ -188,17 +189,6 @@ fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, Wri
     }
     Ok(true)
 }
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) {
-    // The export is complete either way; this only makes the rename survive a power cut sooner.
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) {}
 
 #[cfg(test)]
 mod tests {

@@ -32,13 +32,15 @@ pub fn atomic_write_with(
     sync_dir(dir)
 }
 
+/// Makes a rename inside `dir` durable (fsync of the folder; a no-op where that is not possible).
 #[cfg(unix)]
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Makes a rename inside `dir` durable (fsync of the folder; a no-op where that is not possible).
 #[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> io::Result<()> {
+pub fn sync_dir(_dir: &Path) -> io::Result<()> {
     // Windows has no portable way to fsync a directory; the rename is already atomic there.
     Ok(())
 }

@@ -11,7 +11,7 @@ mod saver;
 mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
-pub use atomic::{atomic_write, atomic_write_with};
+pub use atomic::{atomic_write, atomic_write_with, sync_dir};
 pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
 pub use saver::Saver;
