@@ -599,3 +599,24 @@ fn export_labels_from_the_window_writes_every_format_with_a_summary() {
         );
     }
 }
+
+#[test]
+fn pause_stops_the_clock_and_drawing_resumes_it() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    press(&mut harness, Key::F4);
+    assert_eq!(
+        harness.state().task_clock().unwrap().1,
+        clickwork::domain::worklog::ClockState::Paused
+    );
+    advance(&f, 30);
+    press(&mut harness, Key::K);
+    let p = screen(&harness, 100.0, 100.0);
+    click(&mut harness, p);
+    assert_eq!(regions(&harness).len(), 1);
+    assert_eq!(
+        harness.state().task_clock().unwrap().1,
+        clickwork::domain::worklog::ClockState::Ticking
+    );
+    assert!(harness.state().message().unwrap().text.contains("Resumed"));
+}

@@ -465,6 +465,7 @@ impl App {
             Action::GoToTask(index) => self.go_to(index),
             Action::OpenPath(path) => self.open_bundle(&path),
             Action::Canvas(CanvasAction::AddShape(shape)) => {
+                self.resume_if_paused(now);
                 let Some(label) = self.current_label().map(str::to_owned) else {
                     return;
                 };
@@ -624,6 +625,17 @@ impl App {
         }
     }
 
+    /// A worker who paused and then changes a region is working again: the clock resumes by itself
+    /// rather than losing that time.
+    fn resume_if_paused(&mut self, now: DateTime<Utc>) {
+        if let Opened::Session(session) = &mut self.opened
+            && session.is_paused()
+        {
+            session.resume(now);
+            self.say("Resumed: the clock runs again.", false);
+        }
+    }
+
     /// Applies `edit` to the open task as if the worker had made it (one undo step, saved).
     pub fn apply_edit(&mut self, edit: Edit) {
         self.edit(edit);
@@ -631,6 +643,7 @@ impl App {
 
     fn edit(&mut self, edit: Edit) {
         let now = (self.config.clock)();
+        self.resume_if_paused(now);
         let Opened::Session(session) = &mut self.opened else {
             return;
         };
