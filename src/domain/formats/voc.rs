@@ -8,7 +8,7 @@
 
 use super::dataset::{attribute_flag, split_extension};
 use super::import::{push_region, size_from_extent, xywh_rectangle};
-use super::paths::{image_with_stem, resolve, walk_files};
+use super::paths::{image_with_stem, relative_path, resolve, walk_files};
 use super::xml::{self, escape};
 use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
@@ -43,12 +43,19 @@ fn voc_span(lo: f64, hi: f64, size: u32) -> (i64, i64) {
     (pixel, pixel)
 }
 
-/// The XML of one image.
-pub fn annotation_xml(image: &DatasetImage, name: &str, summary: &mut ExportSummary) -> String {
+/// The XML of one image. `path`, when given, is where the image is relative to the XML file (written as
+/// `<path>`, as labelImg does, so the annotation finds its image when it was not copied).
+pub fn annotation_xml(
+    image: &DatasetImage,
+    name: &str,
+    path: Option<&str>,
+    summary: &mut ExportSummary,
+) -> String {
     let mut x = String::new();
+    let path = path.map_or(String::new(), |p| format!("  <path>{}</path>\n", escape(p)));
     let _ = write!(
         x,
-        "<annotation>\n  <folder>JPEGImages</folder>\n  <filename>{}</filename>\n  \
+        "<annotation>\n  <folder>JPEGImages</folder>\n  <filename>{}</filename>\n{path}  \
          <source>\n    <database>clickwork</database>\n  </source>\n  \
          <size>\n    <width>{}</width>\n    <height>{}</height>\n    <depth>3</depth>\n  </size>\n  \
          <segmented>0</segmented>\n",
@@ -108,9 +115,18 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
     let mut list = String::new();
     for (image, name) in dataset.images.iter().zip(&names) {
         let stem = split_extension(name).0;
+        // Without copies, the XML says where the original image is, relative to itself.
+        let path = match (&image.source, options.copy_images) {
+            (Some(source), false) => Some(
+                relative_path(&options.out_dir.join("Annotations"), source)
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            ),
+            _ => None,
+        };
         files.push(ExportFile::bytes(
             format!("Annotations/{stem}.xml"),
-            annotation_xml(image, name, &mut summary).into_bytes(),
+            annotation_xml(image, name, path.as_deref(), &mut summary).into_bytes(),
         ));
         list.push_str(stem);
         list.push('\n');

@@ -1,6 +1,8 @@
 use super::*;
+use crate::domain::formats::FileContent;
 use crate::domain::formats::test_data::{arb_dataset, assert_same_regions, p, sample};
 use proptest::prelude::*;
+use std::path::PathBuf;
 
 fn read_back(xml_text: &str) -> (DatasetImage, ImportReport) {
     let element = xml::parse(xml_text, Path::new("a.xml")).unwrap();
@@ -18,7 +20,7 @@ fn read_back(xml_text: &str) -> (DatasetImage, ImportReport) {
 fn boxes_are_one_based_integers_with_numeric_flags() {
     let ds = sample();
     let mut summary = ExportSummary::default();
-    let text = annotation_xml(&ds.images[0], "china.jpg", &mut summary);
+    let text = annotation_xml(&ds.images[0], "china.jpg", None, &mut summary);
     assert_eq!((summary.regions, summary.skipped_points), (2, 1));
     assert!(text.contains("<filename>china.jpg</filename>"), "{text}");
     assert!(
@@ -145,7 +147,7 @@ proptest! {
         let mut back = Dataset { categories: ds.categories.clone(), images: Vec::new() };
         for image in &ds.images {
             let mut summary = ExportSummary::default();
-            let (read, _) = read_back(&annotation_xml(image, &image.file_name, &mut summary));
+            let (read, _) = read_back(&annotation_xml(image, &image.file_name, None, &mut summary));
             back.images.push(read);
         }
         assert_same_regions(&ds, &back, 1.0, |s| match s {
@@ -163,4 +165,39 @@ fn boxes_under_a_pixel_keep_both_edges_within_a_pixel() {
     assert_eq!(voc_span(0.0, 0.1, 100), (1, 1));
     assert_eq!(voc_span(99.9, 100.0, 100), (100, 100));
     assert_eq!(voc_span(61.5, 372.0, 640), (63, 372));
+}
+
+#[test]
+fn without_copies_each_xml_points_at_its_image_relative_to_itself() {
+    let mut ds = sample();
+    ds.images[0].source = Some(PathBuf::from("/data/bundle/images/china.jpg"));
+    let options = ExportOptions {
+        copy_images: false,
+        out_dir: PathBuf::from("/data/exports/voc"),
+    };
+    let exported = export(&ds, &options);
+    let xml_file = exported
+        .files
+        .iter()
+        .find(|f| f.path == "Annotations/china.xml")
+        .unwrap();
+    let FileContent::Bytes(bytes) = &xml_file.content else {
+        panic!("the XML is written from memory");
+    };
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.contains("<path>../../../bundle/images/china.jpg</path>"),
+        "{text}"
+    );
+    let copied = export(
+        &ds,
+        &ExportOptions {
+            copy_images: true,
+            ..options
+        },
+    );
+    assert!(copied.files.iter().all(|f| match &f.content {
+        FileContent::Bytes(b) => !String::from_utf8_lossy(b).contains("<path>"),
+        FileContent::CopyOf(_) => true,
+    }));
 }
