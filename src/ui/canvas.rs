@@ -14,6 +14,9 @@ const HIT_TOLERANCE: f32 = 8.0;
 /// Drags shorter than this (screen points) draw no rectangle.
 const MIN_DRAG: f32 = 3.0;
 
+/// A shape's fill triangles, shared between the cache and the frame that paints them.
+type Triangles = std::sync::Arc<Vec<[Point; 3]>>;
+
 /// The drawing tools.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {
@@ -129,6 +132,8 @@ pub struct Canvas {
     pub hidden: HashSet<String>,
     /// Fit the image at the next frame (a new task, or F).
     pub fit_pending: bool,
+    /// Each region's fill triangles, with the shape they were made from.
+    triangles: std::collections::HashMap<String, (Shape, Triangles)>,
 }
 
 impl Default for Canvas {
@@ -141,6 +146,7 @@ impl Default for Canvas {
             regions_visible: true,
             hidden: HashSet::new(),
             fit_pending: true,
+            triangles: std::collections::HashMap::new(),
         }
     }
 }
@@ -163,6 +169,7 @@ impl Canvas {
         self.draft = None;
         self.selected = None;
         self.hidden.clear();
+        self.triangles.clear();
         self.fit_pending = true;
     }
 
@@ -495,7 +502,24 @@ impl Canvas {
         }
     }
 
-    fn paint(&self, ui: &egui::Ui, response: &egui::Response, input: &CanvasInput<'_>) {
+    /// The fill triangles of `region`'s shape, triangulated once per shape rather than every frame.
+    fn triangles_of(&mut self, region: &Region) -> Triangles {
+        if let Some((shape, triangles)) = self.triangles.get(&region.id)
+            && *shape == region.shape
+        {
+            return std::sync::Arc::clone(triangles);
+        }
+        let triangles = std::sync::Arc::new(region.shape.triangles());
+        self.triangles.insert(
+            region.id.clone(),
+            (region.shape.clone(), std::sync::Arc::clone(&triangles)),
+        );
+        triangles
+    }
+
+    fn paint(&mut self, ui: &egui::Ui, response: &egui::Response, input: &CanvasInput<'_>) {
+        self.triangles
+            .retain(|id, _| input.annotation.region(id).is_some());
         let painter = ui.painter_at(response.rect);
         painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
         let image_rect = egui::Rect::from_min_max(
@@ -536,12 +560,14 @@ impl Canvas {
             if !self.is_visible(region) {
                 continue;
             }
-            let shape = self
-                .preview_shape(region)
-                .unwrap_or_else(|| region.shape.clone());
+            let preview = self.preview_shape(region);
+            let (shape, triangles) = match &preview {
+                Some(shape) => (shape, std::sync::Arc::new(shape.triangles())),
+                None => (&region.shape, self.triangles_of(region)),
+            };
             let color = (input.color_of)(&region.label);
             let selected = self.selected.as_deref() == Some(region.id.as_str());
-            self.paint_shape(&painter, &shape, color, selected);
+            self.paint_shape(&painter, shape, &triangles, color, selected);
             let top_left = self.view.screen_from_image(shape.bbox().min);
             painter.text(
                 top_left + Vec2::new(3.0, 2.0),
@@ -554,7 +580,14 @@ impl Canvas {
         self.paint_draft(&painter, response);
     }
 
-    fn paint_shape(&self, painter: &egui::Painter, shape: &Shape, color: Color32, selected: bool) {
+    fn paint_shape(
+        &self,
+        painter: &egui::Painter,
+        shape: &Shape,
+        triangles: &[[Point; 3]],
+        color: Color32,
+        selected: bool,
+    ) {
         let fill = color.gamma_multiply(if selected { 0.45 } else { 0.3 });
         let stroke = Stroke::new(if selected { 3.0 } else { 2.0 }, color);
         match shape {
@@ -569,9 +602,9 @@ impl Canvas {
             }
             _ => {
                 let mut mesh = egui::Mesh::default();
-                for [a, b, c] in shape.triangles() {
+                for [a, b, c] in triangles {
                     let base = mesh.vertices.len() as u32;
-                    for p in [a, b, c] {
+                    for p in [*a, *b, *c] {
                         mesh.colored_vertex(self.view.screen_from_image(p), fill);
                     }
                     mesh.add_triangle(base, base + 1, base + 2);
