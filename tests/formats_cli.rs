@@ -1,36 +1,18 @@
 //! `clickwork export`, `convert` and `submit` run as processes on the real sample bundle, with a data
 //! folder holding annotation files written in the documented schema (docs/workspace-format.md).
 
+mod common;
+
 use clickwork::domain::bundle::{LoadOptions, load_bundle};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SAMPLE: &str = "sample_tasks/landscapes";
 const BUNDLE_ID: &str = "landscapes-sample";
 
-fn clickwork(args: &[&str], data_dir: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_clickwork"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("CLICKWORK_MAX_PIXELS")
-        .env_remove("CLICKWORK_DATA_DIR")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !stderr.contains("panicked"),
-        "clickwork panicked:\n{stderr}"
-    );
-    output
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{clickwork, text};
 
 fn assert_code(output: &Output, code: i32) {
     assert_eq!(

@@ -2,12 +2,13 @@
 //! file imported (bad rows reported by line, nothing half-applied), and the report's earnings, kept
 //! apart by currency.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::worklog::{Event, EventKind, JournalFile, Stamp};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
@@ -69,11 +70,6 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("bundle");
         std::fs::create_dir_all(&root).unwrap();
-        for name in ["a", "b", "c"] {
-            image::RgbImage::from_pixel(8, 8, image::Rgb([0, 0, 0]))
-                .save(root.join(format!("{name}.png")))
-                .unwrap();
-        }
         let manifest = json!({
             "format": "clickwork-bundle/1",
             "id": "review-fixture",
@@ -87,7 +83,7 @@ impl Fixture {
                 {"id": "c", "image": "c.png"}
             ]
         });
-        std::fs::write(root.join("bundle.json"), manifest.to_string()).unwrap();
+        common::write_bundle(&root, &manifest, (8, 8));
         let f = Fixture { dir };
         let mut journal = JournalFile::new(f.workspace().join("worklog.jsonl"));
         let events = [
@@ -150,18 +146,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_clickwork"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(self.data())
-            .env_remove("CLICKWORK_DATA_DIR")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        common::run(args, &self.data())
     }
 
     fn report(&self) -> Value {

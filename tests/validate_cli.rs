@@ -1,6 +1,8 @@
 //! `clickwork validate` run as a process: the sample bundle passes, every broken fixture fails with exit
 //! code 1 and names what is wrong, usage errors exit 2, and nothing panics.
 
+mod common;
+
 #[path = "fixtures/cases.rs"]
 mod cases;
 
@@ -12,27 +14,13 @@ use std::process::{Command, Output};
 /// Runs `clickwork validate <args>` from the crate root with a fresh data folder and no pixel limit
 /// from the environment.
 fn validate(args: &[&str], data_dir: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_clickwork"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("validate")
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("CLICKWORK_MAX_PIXELS")
-        .env_remove("CLICKWORK_DATA_DIR")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !stderr.contains("panicked"),
-        "clickwork panicked:\n{stderr}"
-    );
-    output
+    let all: Vec<&str> = std::iter::once("validate")
+        .chain(args.iter().copied())
+        .collect();
+    common::clickwork(&all, data_dir)
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 #[test]
 fn the_sample_bundle_is_valid() {

@@ -1,13 +1,14 @@
 //! `clickwork worklog export` through the real binary, on a work log built from synthetic events: one
 //! row per task with the documented columns, in CSV and in JSON lines.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::worklog::{Event, EventKind, InputCounts, JournalFile, Stamp};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
@@ -32,11 +33,6 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("bundle");
         std::fs::create_dir_all(&root).unwrap();
-        for name in ["a", "b", "c"] {
-            image::RgbImage::from_pixel(8, 8, image::Rgb([0, 0, 0]))
-                .save(root.join(format!("{name}.png")))
-                .unwrap();
-        }
         let manifest = json!({
             "format": "clickwork-bundle/1",
             "id": "export-fixture",
@@ -49,7 +45,7 @@ impl Fixture {
                 {"id": "c", "image": "c.png"}
             ]
         });
-        std::fs::write(root.join("bundle.json"), manifest.to_string()).unwrap();
+        common::write_bundle(&root, &manifest, (8, 8));
         let f = Fixture { dir };
         let region = |secs, vertices| {
             ev(
@@ -156,18 +152,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_clickwork"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(self.data())
-            .env_remove("CLICKWORK_DATA_DIR")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        common::run(args, &self.data())
     }
 }
 

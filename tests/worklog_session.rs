@@ -2,6 +2,8 @@
 //! what lands in `worklog.jsonl`, the times derived from it, a crash's torn line, and the report the
 //! real binary prints from it.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::annotation::Region;
 use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
@@ -35,11 +37,6 @@ impl Fixture {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("bundle");
         std::fs::create_dir_all(&root).unwrap();
-        for name in ["a", "b", "c"] {
-            image::RgbImage::from_pixel(64, 48, image::Rgb([90, 140, 200]))
-                .save(root.join(format!("{name}.png")))
-                .unwrap();
-        }
         std::fs::write(root.join("instructions.md"), "# Outline the sky\n").unwrap();
         let manifest = json!({
             "format": "clickwork-bundle/1",
@@ -56,11 +53,7 @@ impl Fixture {
                 {"id": "c", "image": "c.png"}
             ]
         });
-        std::fs::write(
-            root.join("bundle.json"),
-            serde_json::to_vec_pretty(&manifest).unwrap(),
-        )
-        .unwrap();
+        common::write_bundle(&root, &manifest, (64, 48));
         Fixture { dir }
     }
 
@@ -87,18 +80,7 @@ impl Fixture {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_clickwork"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(self.data())
-            .env_remove("CLICKWORK_DATA_DIR")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        common::run(args, &self.data())
     }
 }
 
