@@ -7,6 +7,7 @@ use clickwork::domain::formats::{
     Category, Dataset, DatasetImage, ExportOptions, coco, write_tree,
 };
 use clickwork::domain::geometry::{Point, Shape};
+use clickwork::domain::safe_output::OutputRules;
 use std::time::{Duration, Instant};
 
 const IMAGES: usize = 10_000;
@@ -77,8 +78,13 @@ fn main() {
         };
         let exported = coco::export(&dataset, &options);
         let built = started.elapsed();
-        write_tree(&out.path().join("coco"), &exported.files, run > 0, &[])
-            .expect("export written");
+        write_tree(
+            &out.path().join("coco"),
+            &exported.files,
+            run > 0,
+            &OutputRules::new(),
+        )
+        .expect("export written");
         let total = started.elapsed();
         let path = out.path().join("coco").join(coco::ANNOTATIONS_PATH);
         size = std::fs::metadata(&path).map_or(0, |m| m.len());

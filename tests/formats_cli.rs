@@ -470,7 +470,7 @@ fn convert_reports_what_it_clamped_dropped_and_added() {
             "--to",
             "voc",
             via_file.to_str().unwrap(),
-            out.to_str().unwrap(),
+            dir.path().join("out-voc").to_str().unwrap(),
         ],
         data.path(),
     );

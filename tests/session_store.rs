@@ -1,6 +1,8 @@
 //! The workspace on disk, driven through a session as the window drives it: resuming, unknown keys kept,
 //! corrupt files set aside, manifest changes noticed, region ids never reused.
 
+mod common;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::annotation::{Region, TaskStatus};
 use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
@@ -8,6 +10,7 @@ use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::session::{Session, SubmitRefused};
 use clickwork::domain::store::{Saver, Workspace};
+use common::worker_id;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -70,7 +73,14 @@ impl Fixture {
     }
 
     fn open(&self) -> (Session, clickwork::domain::store::OpenReport) {
-        Session::open(self.bundle(), &self.data(), Saver::new(), t0()).unwrap()
+        Session::open(
+            self.bundle(),
+            &self.data(),
+            Saver::new(),
+            &worker_id(&self.data()),
+            t0(),
+        )
+        .unwrap()
     }
 
     fn annotation_path(&self, task: &str) -> PathBuf {
@@ -282,8 +292,63 @@ fn an_unwritable_workspace_is_an_error_naming_the_folder() {
     let f = Fixture::new();
     // A file where the data folder should be: creating the workspace fails.
     std::fs::write(f.data(), b"not a folder").unwrap();
-    let err = Session::open(f.bundle(), &f.data(), Saver::new(), t0())
+    let err = Session::open(f.bundle(), &f.data(), Saver::new(), "worker", t0())
         .unwrap_err()
         .to_string();
     assert!(err.contains("data"), "{err}");
+}
+
+#[test]
+fn an_image_re_encoded_at_the_same_size_keeps_the_submitted_work_and_says_so() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    s.submit(t0()).unwrap();
+    s.flush();
+    drop(s);
+    let before = std::fs::read(f.annotation_path("a")).unwrap();
+
+    // The requester recompresses a.png: same path, same 64x48, other bytes.
+    let mut noisy = image::RgbImage::from_pixel(64, 48, image::Rgb([90, 140, 200]));
+    noisy.put_pixel(3, 3, image::Rgb([1, 2, 3]));
+    noisy.save(f.root().join("a.png")).unwrap();
+    let later = t0() + Duration::hours(1);
+    let (s, report) = Session::open(
+        f.bundle(),
+        &f.data(),
+        Saver::new(),
+        &worker_id(&f.data()),
+        later,
+    )
+    .unwrap();
+    let change = report.manifest_change.expect("the change is noticed");
+    assert_eq!(change.image_reencoded, ["a"]);
+    assert!(change.image_changed.is_empty(), "{change:?}");
+    assert!(change.set_aside.is_empty(), "{change:?}");
+    let text = change.describe();
+    assert!(
+        text.contains("re-encoded") && text.contains("work kept"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(f.annotation_path("a")).unwrap(), before);
+    assert_eq!(s.statuses()[0], TaskStatus::Submitted);
+    drop(s);
+    let journal =
+        std::fs::read_to_string(f.data().join("work/store-fixture/worklog.jsonl")).unwrap();
+    let line = journal
+        .lines()
+        .find(|l| l.contains("\"image_changed\""))
+        .expect("the change is in the work log");
+    let event: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(event["task_id"], "a");
+    assert_eq!(event["kept"], true);
+
+    // Reported once; and a new size still sets the work aside.
+    let (_, report) = Workspace::open(&f.data(), &f.bundle(), later).unwrap();
+    assert_eq!(report.manifest_change, None);
+    png(&f.root().join("a.png"), 80, 60);
+    let (_, report) = Workspace::open(&f.data(), &f.bundle(), later).unwrap();
+    let change = report.manifest_change.expect("a new size is noticed");
+    assert_eq!(change.image_changed, ["a"]);
+    assert_eq!(change.set_aside.len(), 1);
 }

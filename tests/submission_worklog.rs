@@ -1,5 +1,7 @@
 //! `clickwork submit` carries the work log: the raw journal and the per-task CSV, hashed like the rest.
 
+mod common;
+
 use chrono::{Duration, TimeZone, Utc};
 use clickwork::domain::annotation::Region;
 use clickwork::domain::bundle::{LoadOptions, load_bundle};
@@ -7,6 +9,7 @@ use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::session::Session;
 use clickwork::domain::store::Saver;
+use common::worker_id;
 use std::io::Read;
 use std::path::Path;
 
@@ -18,7 +21,8 @@ fn the_submission_zip_holds_the_work_log_and_task_times() {
     let data = dir.path().join("data");
     let bundle = load_bundle(Path::new(SAMPLE), &LoadOptions::new(data.join("cache"))).unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 10, 0, 0).unwrap();
-    let (mut session, _) = Session::open(bundle, &data, Saver::new(), t0).unwrap();
+    let (mut session, _) =
+        Session::open(bundle, &data, Saver::new(), &worker_id(&data), t0).unwrap();
     let id = session.new_region_id();
     let region = Region::new(
         id,

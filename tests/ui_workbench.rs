@@ -1,158 +1,17 @@
 //! The real app driven with egui_kittest (no GPU, no display): draw, relabel, edit, undo, submit, and
 //! check what was saved; then restart on the same data folder and find everything again.
 
-use chrono::{DateTime, TimeZone, Utc};
+mod common;
+
 use clickwork::domain::bundle::LoadOptions;
 use clickwork::domain::geometry::{Point, Shape, ShapeKind};
+use clickwork::ui::AppConfig;
 use clickwork::ui::app::App;
-use clickwork::ui::{AppConfig, Clock};
-use egui::{Key, Modifiers, Pos2};
+use common::ui::*;
+use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
-const W: u32 = 400;
-const H: u32 = 300;
-
-/// A small bundle: two labels with hotkeys, three tasks, at least one region per task.
-fn fixture_bundle(dir: &Path) -> PathBuf {
-    let root = dir.join("bundle");
-    std::fs::create_dir_all(root.join("images")).unwrap();
-    for (i, name) in ["a.png", "b.png", "c.png"].iter().enumerate() {
-        let img = image::RgbImage::from_fn(W, H, |x, y| {
-            image::Rgb([(x % 256) as u8, (y % 256) as u8, (i * 80) as u8])
-        });
-        img.save(root.join("images").join(name)).unwrap();
-    }
-    let manifest = serde_json::json!({
-        "format": "clickwork-bundle/1",
-        "id": "ui-fixture",
-        "title": "UI fixture",
-        "instructions": "# Outline things\n- sky is **1**\n- mountain is **2**",
-        "reward": {"per_task": "0.05", "currency": "USD"},
-        "min_regions": 1,
-        "labels": [
-            {"name": "sky", "color": "#4a90d9", "hotkey": 1},
-            {"name": "mountain", "color": "#f08a2b", "hotkey": 2}
-        ],
-        "tasks": [
-            {"id": "a", "image": "images/a.png"},
-            {"id": "b", "image": "images/b.png"},
-            {"id": "c", "image": "images/c.png"}
-        ]
-    });
-    std::fs::write(
-        root.join("bundle.json"),
-        serde_json::to_vec_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
-    root
-}
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    bundle: PathBuf,
-    data: PathBuf,
-    now: Arc<Mutex<DateTime<Utc>>>,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let bundle = fixture_bundle(dir.path());
-        let data = dir.path().join("data");
-        Fixture {
-            _dir: dir,
-            bundle,
-            data,
-            now: Arc::new(Mutex::new(
-                Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap(),
-            )),
-        }
-    }
-
-    fn config(&self) -> AppConfig {
-        let now = Arc::clone(&self.now);
-        let clock: Clock = Arc::new(move || *now.lock().unwrap());
-        AppConfig {
-            data_dir: self.data.clone(),
-            bundle_path: Some(self.bundle.clone()),
-            load_options: LoadOptions::new(self.data.join("cache")),
-            clock,
-        }
-    }
-
-    fn harness(&self) -> Harness<'static, App> {
-        let config = self.config();
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_eframe(move |cc| App::new(cc, config));
-        harness.run_steps(3);
-        harness
-    }
-
-    fn annotation_file(&self, task: &str) -> Value {
-        let path = self
-            .data
-            .join("work/ui-fixture/annotations")
-            .join(format!("{task}.json"));
-        serde_json::from_slice(
-            &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-        )
-        .unwrap()
-    }
-}
-
-fn screen(harness: &Harness<'_, App>, x: f64, y: f64) -> Pos2 {
-    harness
-        .state()
-        .canvas
-        .view
-        .screen_from_image(Point::new(x, y))
-}
-
-fn click(harness: &mut Harness<'_, App>, p: Pos2) {
-    harness.hover_at(p);
-    harness.drag_at(p);
-    harness.drop_at(p);
-    harness.run_steps(2);
-}
-
-fn drag(harness: &mut Harness<'_, App>, from: Pos2, to: Pos2) {
-    harness.hover_at(from);
-    harness.drag_at(from);
-    let mid = from + (to - from) * 0.5;
-    harness.hover_at(mid);
-    harness.hover_at(to);
-    harness.drop_at(to);
-    harness.run_steps(2);
-}
-
-fn press(harness: &mut Harness<'_, App>, key: Key) {
-    harness.key_press(key);
-    harness.run_steps(2);
-}
-
-fn press_mod(harness: &mut Harness<'_, App>, modifiers: Modifiers, key: Key) {
-    harness.key_press_modifiers(modifiers, key);
-    harness.run_steps(2);
-}
-
-fn regions(harness: &Harness<'_, App>) -> Vec<clickwork::domain::annotation::Region> {
-    harness
-        .state()
-        .session()
-        .unwrap()
-        .annotation()
-        .regions
-        .clone()
-}
-
-fn close(a: Point, b: Point) -> bool {
-    (a.x - b.x).abs() <= 1.0 && (a.y - b.y).abs() <= 1.0
-}
 
 #[test]
 fn opens_the_bundle_with_title_task_list_and_instructions() {
@@ -453,11 +312,6 @@ fn a_corrupt_image_shows_a_message_naming_the_file_and_the_task_can_be_skipped()
 }
 
 /// Moves the fixture's mock clock forward.
-fn advance(f: &Fixture, secs: i64) {
-    let mut now = f.now.lock().unwrap();
-    *now += chrono::Duration::seconds(secs);
-}
-
 #[test]
 fn timing_with_a_mock_clock_lands_in_the_log_and_the_report() {
     let f = Fixture::new();

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::worker_id;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::annotation::Region;
 use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
@@ -70,9 +72,15 @@ impl Fixture {
     }
 
     fn open(&self, now: DateTime<Utc>) -> Session {
-        Session::open(self.bundle(), &self.data(), Saver::new(), now)
-            .unwrap()
-            .0
+        Session::open(
+            self.bundle(),
+            &self.data(),
+            Saver::new(),
+            &worker_id(&self.data()),
+            now,
+        )
+        .unwrap()
+        .0
     }
 
     fn journal(&self) -> PathBuf {
@@ -409,7 +417,7 @@ fn a_sitting_on_the_sample_bundle_reports_consistent_figures() {
     let data = dir.path().join("data");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_tasks/landscapes");
     let bundle = load_bundle(&sample, &LoadOptions::new(data.join("cache"))).unwrap();
-    let (mut s, _) = Session::open(bundle, &data, Saver::new(), t0()).unwrap();
+    let (mut s, _) = Session::open(bundle, &data, Saver::new(), &worker_id(&data), t0()).unwrap();
     s.instructions_shown(t0());
     s.instructions_hidden(at(35));
     for (task, start) in [(0usize, 35i64), (1, 160)] {

@@ -7,8 +7,9 @@
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
 use crate::domain::formats::{
     Dataset, FolderExport, Format, ImportReport, NoteKind, StatusFilter, WriteError,
-    dataset_from_workspace, export_to_folder, submission,
+    check_output_folder, dataset_from_workspace, export_rules, export_to_folder, submission,
 };
+use crate::domain::safe_output::OutputRules;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -97,7 +98,8 @@ pub struct ExportArgs {
     /// The format to write.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// The folder to write. It must not exist or be empty, unless --force.
+    /// The folder to write: new or empty, or an earlier clickwork export with --force. Never inside or
+    /// around the bundle or the data folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Which tasks to export.
@@ -106,7 +108,7 @@ pub struct ExportArgs {
     /// Copy the images into the export instead of pointing at them.
     #[arg(long)]
     pub copy_images: bool,
-    /// Replace a non-empty output folder.
+    /// Replace an earlier clickwork export in the output folder.
     #[arg(long)]
     pub force: bool,
 }
@@ -123,13 +125,14 @@ pub struct ConvertArgs {
     /// What to convert: a file or a folder, as the format naturally is.
     #[arg(value_name = "IN")]
     pub input: PathBuf,
-    /// The folder to write. It must not exist or be empty, unless --force.
+    /// The folder to write: new or empty, or an earlier clickwork output with --force. Never inside or
+    /// around IN or its images.
     #[arg(value_name = "OUT")]
     pub output: PathBuf,
     /// Copy the images into the output instead of pointing at them.
     #[arg(long)]
     pub copy_images: bool,
-    /// Replace a non-empty output folder.
+    /// Replace an earlier clickwork output in the output folder.
     #[arg(long)]
     pub force: bool,
 }
@@ -139,10 +142,10 @@ pub struct ConvertArgs {
 pub struct SubmitArgs {
     /// The bundle whose work to pack (a folder or a .zip). Default: the bundled sample tasks.
     pub bundle: Option<PathBuf>,
-    /// The zip file to write.
+    /// The zip file to write. Never inside the bundle or the data folder.
     #[arg(long, value_name = "FILE.zip")]
     pub out: PathBuf,
-    /// Replace an existing file.
+    /// Replace an earlier submission zip.
     #[arg(long)]
     pub force: bool,
 }
@@ -184,7 +187,7 @@ fn write_export(
     out: &Path,
     copy_images: bool,
     force: bool,
-    precious: &[&Path],
+    rules: &OutputRules,
 ) -> Result<Vec<String>, ExitCode> {
     let (list, nested) = target.formats();
     let what = FolderExport {
@@ -192,7 +195,7 @@ fn write_export(
         nested,
         copy_images,
         force,
-        precious,
+        rules,
     };
     export_to_folder(dataset, &what, out, |_, _| {}).map_err(|e| write_failed(&e))
 }
@@ -203,6 +206,10 @@ pub fn export(args: &ExportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
         Ok(bundle) => bundle,
         Err(code) => return code,
     };
+    let rules = export_rules(&bundle, data_dir);
+    if let Err(e) = check_output_folder(&args.out, args.force, &rules) {
+        return write_failed(&e);
+    }
     let filter = match args.status {
         StatusArg::Submitted => StatusFilter::Submitted,
         StatusArg::All => StatusFilter::All,
@@ -217,14 +224,13 @@ pub fn export(args: &ExportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
     for warning in &work.warnings {
         print_err(&format!("warning: {warning}\n"));
     }
-    let precious = [bundle.root.as_path(), data_dir];
     let lines = match write_export(
         &work.dataset,
         args.format,
         &args.out,
         args.copy_images,
         args.force,
-        &precious,
+        &rules,
     ) {
         Ok(lines) => lines,
         Err(code) => return code,
@@ -276,6 +282,11 @@ pub fn describe_report(report: &ImportReport, per_kind: usize) -> String {
 
 /// Runs `clickwork convert`.
 pub fn convert(args: &ConvertArgs) -> ExitCode {
+    // A bad OUT is said before the work of reading IN.
+    let input_rules = OutputRules::new().protect(&args.input, "the input");
+    if let Err(e) = check_output_folder(&args.output, args.force, &input_rules) {
+        return write_failed(&e);
+    }
     let from = args.from.format();
     let (dataset, report) = match from.import(&args.input) {
         Ok(read) => read,
@@ -307,14 +318,22 @@ pub fn convert(args: &ConvertArgs) -> ExitCode {
         text.push_str(&format!("notes: {}\n", counts.join(", ")));
         text.push_str(&describe_report(&report, 20));
     }
-    let input_abs = std::path::absolute(&args.input).unwrap_or_else(|_| args.input.clone());
+    // The images an input points at are part of it, wherever they are.
+    let image_dirs: std::collections::BTreeSet<&Path> = dataset
+        .images
+        .iter()
+        .filter_map(|i| i.source.as_deref().and_then(Path::parent))
+        .collect();
+    let rules = image_dirs.into_iter().fold(input_rules, |rules, dir| {
+        rules.keep_intact(dir, "the input's images")
+    });
     let lines = match write_export(
         &dataset,
         args.to,
         &args.output,
         args.copy_images,
         args.force,
-        &[input_abs.as_path()],
+        &rules,
     ) {
         Ok(lines) => lines,
         Err(code) => {
@@ -336,11 +355,32 @@ pub fn submit(args: &SubmitArgs, data_dir: &Path, options: &LoadOptions) -> Exit
         Ok(bundle) => bundle,
         Err(code) => return code,
     };
+    let rules = export_rules(&bundle, data_dir);
+    if let Err(e) = rules.check(&args.out) {
+        print_err(&format!("error: {e}\n"));
+        return ExitCode::from(2);
+    }
+    if args.out.is_dir() {
+        print_err(&format!(
+            "error: {}: is a folder; --out names the zip file to write, e.g. {}\n",
+            args.out.display(),
+            args.out.join("submission.zip").display()
+        ));
+        return ExitCode::from(2);
+    }
     if args.out.exists() && !args.force {
         print_err(&format!(
             "error: {}: exists; pass --force to replace it\n",
             args.out.display()
         ));
+        return ExitCode::from(2);
+    }
+    if let Err(e) = rules.check_file(
+        &args.out,
+        "a clickwork submission zip",
+        submission::is_submission_zip,
+    ) {
+        print_err(&format!("error: {e}\n"));
         return ExitCode::from(2);
     }
     let package = match submission::build(&bundle, data_dir) {

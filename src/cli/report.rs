@@ -3,11 +3,13 @@
 //! the workspace except `review import`.
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::formats::export_rules;
 use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews, period_range};
 use crate::domain::settings::Settings;
 use crate::domain::store::atomic_write_with;
 use crate::domain::worklog::{
-    DEFAULT_IDLE_SECS, Outcome, derive_times, task_rows, workspace_dir, write_csv, write_jsonl,
+    DEFAULT_IDLE_SECS, Outcome, derive_times, is_task_rows_file, task_rows, workspace_dir,
+    write_csv, write_jsonl,
 };
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand, ValueEnum};
@@ -75,7 +77,8 @@ pub struct WorklogExportArgs {
     /// The file format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// The file to write (replaced atomically), or - for standard output.
+    /// The file to write, or - for standard output. Never inside the bundle or the data folder; an
+    /// existing file is replaced (atomically) only when it is an earlier work-log export.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -162,6 +165,13 @@ pub fn worklog(command: &WorklogCommand, data_dir: &Path, options: &LoadOptions)
         .or(settings(data_dir).map(|s| s.idle_secs))
         .unwrap_or(DEFAULT_IDLE_SECS)
         .max(1);
+    if args.out != Path::new("-") {
+        let rules = export_rules(&bundle, data_dir);
+        if let Err(e) = rules.check_file(&args.out, "a work-log export", is_task_rows_file) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let task_ids: Vec<String> = bundle.tasks.iter().map(|t| t.id.clone()).collect();
     let rows = task_rows(&bundle.id, &task_ids, &log.events, &log.reviews, idle_secs);
     let write = |out: &mut dyn Write| match args.format {

@@ -11,6 +11,7 @@ pub mod history;
 pub mod image_decode;
 pub mod ledger;
 pub mod natural_sort;
+pub mod safe_output;
 pub mod session;
 pub mod settings;
 pub mod store;

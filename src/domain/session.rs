@@ -14,7 +14,6 @@ use crate::domain::ledger::{
     ImportSummary, LedgerEntry, Report, ReviewImportError, Reviews, bundle_report, import_reviews,
     ledger_entries,
 };
-use crate::domain::settings::Settings;
 use crate::domain::store::{AnnotationFile, OpenReport, Saver, StoreError, Workspace};
 use crate::domain::worklog::{
     EventKind, InputKind, Outcome, Recorder, TaskClock, derive_times, journal_path,
@@ -60,12 +59,13 @@ pub struct Session {
 impl Session {
     /// Opens `bundle`'s workspace under `data_dir` and resumes at the task the worker was on (else the
     /// first unfinished one). Saves go through `saver`. Starts a work-log session at `now`: its
-    /// `session_start` (with the worker's pseudonymous id from `settings.json`, made on first run),
-    /// `bundle_opened` and the first `task_opened`.
+    /// `session_start` (with `worker_id`, the pseudonymous id of the worker's settings, whose one owner
+    /// is the caller), `bundle_opened` and the first `task_opened`.
     pub fn open(
         bundle: Bundle,
         data_dir: &Path,
         saver: Saver,
+        worker_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(Session, OpenReport), StoreError> {
         let (workspace, report) = Workspace::open(data_dir, &bundle, now)?;
@@ -90,23 +90,19 @@ impl Session {
         let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
         let task = task.clone();
         let mut warnings: Vec<String> = warning.into_iter().collect();
-        let settings = match Settings::load_or_create(data_dir, now) {
-            Ok((settings, more)) => {
-                warnings.extend(more);
-                settings
+        let mut log = Recorder::start(journal_path(workspace.dir()), worker_id, &bundle, now);
+        if let Some(change) = &report.manifest_change {
+            let changed = change.image_changed.iter().map(|id| (id.as_str(), false));
+            let reencoded = change.image_reencoded.iter().map(|id| (id.as_str(), true));
+            let kept_by_id: std::collections::HashMap<&str, bool> =
+                changed.chain(reencoded).collect();
+            for task in &bundle.tasks {
+                if let Some(&kept) = kept_by_id.get(task.id.as_str()) {
+                    let image = task.image.clone();
+                    log.record(Some(&task.id), EventKind::ImageChanged { image, kept }, now);
+                }
             }
-            Err(e) => {
-                // The work can go on; only this session's worker id is not the usual one.
-                warnings.push(format!("could not read the settings: {e}"));
-                Settings::new(now)
-            }
-        };
-        let log = Recorder::start(
-            journal_path(workspace.dir()),
-            &settings.worker_id,
-            &bundle,
-            now,
-        );
+        }
         let reviews = Reviews::load(workspace.dir(), &bundle.id).unwrap_or_else(|e| {
             warnings.push(format!("could not read the reviews: {e}"));
             Reviews::new(&bundle.id)

@@ -180,7 +180,8 @@ impl App {
         let title = bundle.title.clone();
         let ctx = self.ctx.clone();
         let saver = Saver::with_wake(Some(Box::new(move || ctx.request_repaint())));
-        match Session::open(bundle, &self.config.data_dir, saver, now) {
+        let worker_id = self.settings.worker_id.clone();
+        match Session::open(bundle, &self.config.data_dir, saver, &worker_id, now) {
             Ok((session, report)) => {
                 if let Some(change) = report.manifest_change {
                     self.notices.push(change.describe());
@@ -289,6 +290,13 @@ impl App {
         };
         let ctx = self.ctx.clone();
         self.loader.wait_for(&ctx, &path, timeout)
+    }
+
+    /// True while background work the window waits on is running.
+    pub fn busy(&self) -> bool {
+        self.export
+            .as_ref()
+            .is_some_and(crate::ui::export_job::ExportJob::is_running)
     }
 
     /// Blocks until every save so far is on disk (tests; the app flushes on exit by itself).
@@ -608,7 +616,19 @@ impl App {
                     Ok(removed) => {
                         self.recent = RecentBundles::default();
                         self.other_logs.clear();
-                        self.settings = Settings::new(now);
+                        // New settings, with a new worker id, saved before the bundle reopens, so the
+                        // file and the work log name the same worker.
+                        self.settings = match Settings::load_or_create(&self.config.data_dir, now) {
+                            Ok((settings, warnings)) => {
+                                self.notices.extend(warnings);
+                                settings
+                            }
+                            Err(e) => {
+                                self.notices
+                                    .push(format!("settings not saved, using defaults: {e}"));
+                                Settings::new(now)
+                            }
+                        };
                         self.settings_form = SettingsForm::from_settings(&self.settings);
                         self.show_settings = false;
                         self.say(

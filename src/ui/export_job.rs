@@ -3,7 +3,7 @@
 
 use crate::domain::bundle::Bundle;
 use crate::domain::formats::{
-    FolderExport, Format, StatusFilter, dataset_from_workspace, export_to_folder,
+    FolderExport, Format, StatusFilter, dataset_from_workspace, export_rules, export_to_folder,
 };
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};
@@ -65,6 +65,11 @@ impl ExportJob {
         }
     }
 
+    /// True until the export has finished or failed (as of the last poll).
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, ExportStatus::Running(..))
+    }
+
     /// Where the export stands now.
     pub fn poll(&mut self) -> &ExportStatus {
         if let ExportStatus::Running(..) = self.status {
@@ -101,13 +106,13 @@ fn run(
 ) -> Result<String, String> {
     let work = dataset_from_workspace(bundle, data_dir, StatusFilter::Submitted)
         .map_err(|e| e.to_string())?;
-    let precious = [bundle.root.as_path(), data_dir];
+    let rules = export_rules(bundle, data_dir);
     let what = FolderExport {
         formats: &Format::ALL_EXPORTS,
         nested: true,
         copy_images: false,
         force: false,
-        precious: &precious,
+        rules: &rules,
     };
     let lines = export_to_folder(&work.dataset, &what, out, progress).map_err(|e| e.to_string())?;
     let mut text = format!(

@@ -3,6 +3,8 @@
 //! Each test file is its own crate and uses only some of these, hence the allowance below.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -58,4 +60,12 @@ pub fn write_bundle(root: &Path, manifest: &Value, (width, height): (u32, u32)) 
         serde_json::to_vec_pretty(manifest).unwrap(),
     )
     .unwrap();
+}
+
+/// The worker id of the settings in `data_dir`, made (and saved) on first use as the window does.
+pub fn worker_id(data_dir: &Path) -> String {
+    let (settings, _) =
+        clickwork::domain::settings::Settings::load_or_create(data_dir, chrono::Utc::now())
+            .unwrap();
+    settings.worker_id
 }

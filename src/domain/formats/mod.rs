@@ -24,10 +24,10 @@ mod xml;
 pub mod yolo;
 
 pub use dataset::{Category, Dataset, DatasetImage, clamp_shape};
-pub use output::{ExportFile, FileContent, WriteError, write_tree};
+pub use output::{ExportFile, FileContent, WriteError, check_output_folder, write_tree};
 pub use paths::relative_path;
 pub use to_folder::{FolderExport, export_to_folder};
-pub use workspace::{StatusFilter, WorkspaceDataset, dataset_from_workspace};
+pub use workspace::{StatusFilter, WorkspaceDataset, dataset_from_workspace, export_rules};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

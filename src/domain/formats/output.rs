@@ -1,5 +1,6 @@
 //! Writing an export's files into a folder, all at once or not at all.
 
+use crate::domain::safe_output::{MARKER, MARKER_CONTENT, OutputRefused, OutputRules, has_marker};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -62,14 +63,9 @@ pub enum WriteError {
         /// The path.
         path: PathBuf,
     },
-    /// Replacing the folder would delete work it holds (the bundle or the data folder is inside it).
-    #[error("{}: refusing to replace a folder that holds {}", path.display(), inside.display())]
-    HoldsPrecious {
-        /// The folder asked for.
-        path: PathBuf,
-        /// What it holds.
-        inside: PathBuf,
-    },
+    /// The folder is, holds or lies inside a protected place, or is not an earlier clickwork output.
+    #[error(transparent)]
+    Refused(#[from] OutputRefused),
     /// The operating system refused a read or write.
     #[error("{}: {source}", path.display())]
     Io {
@@ -89,15 +85,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
 
 /// Writes `files` as the folder `out`. Everything is written into a hidden temporary folder beside
 /// `out`, then renamed into place, so `out` never holds half an export: a crash leaves the old folder
-/// (or none) and a `.clickwork-export-*` folder that is safe to delete. A non-empty `out` is replaced only
-/// with `force`, and never when it holds one of `precious` (the bundle, the data folder).
+/// (or none) and a `.clickwork-export-*` folder that is safe to delete. `out` must pass `rules` (see
+/// [`check_output_folder`]); the written folder carries the [`MARKER`] that lets a later `force` replace it.
 pub fn write_tree(
     out: &Path,
     files: &[ExportFile],
     force: bool,
-    precious: &[&Path],
+    rules: &OutputRules,
 ) -> Result<(), WriteError> {
-    let existing = check_target(out, force, precious)?;
+    let existing = check_output_folder(out, force, rules)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
@@ -107,6 +103,8 @@ pub fn write_tree(
         .prefix(".clickwork-export-")
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
+    let marker = staging.path().join(MARKER);
+    std::fs::write(&marker, MARKER_CONTENT).map_err(io(&marker))?;
     for file in files {
         let target = staging.path().join(&file.path);
         if let Some(dir) = target.parent() {
@@ -154,8 +152,16 @@ pub fn write_tree(
     Ok(())
 }
 
-/// Whether `out` exists (as a folder that may be replaced).
-fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, WriteError> {
+/// Checks that `out` may receive an output folder, before any work is done, and says whether it exists
+/// (as a folder to replace). `out` must pass `rules` (never the data folder, the bundle or the input,
+/// nor inside or around them); a non-empty folder is replaced only with `force`, and only when it is an
+/// earlier clickwork output (it has the [`MARKER`]).
+pub fn check_output_folder(
+    out: &Path,
+    force: bool,
+    rules: &OutputRules,
+) -> Result<bool, WriteError> {
+    rules.check(out)?;
     let meta = match std::fs::metadata(out) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
@@ -170,22 +176,16 @@ fn check_target(out: &Path, force: bool, precious: &[&Path]) -> Result<bool, Wri
     if empty {
         return Ok(true);
     }
+    if !has_marker(out) {
+        return Err(OutputRefused::NotOurs {
+            out: out.to_owned(),
+        }
+        .into());
+    }
     if !force {
         return Err(WriteError::NotEmpty {
             path: out.to_owned(),
         });
-    }
-    let out_abs = out.canonicalize().map_err(io(out))?;
-    for inside in precious {
-        let inside_abs = inside
-            .canonicalize()
-            .unwrap_or_else(|_| inside.to_path_buf());
-        if inside_abs.starts_with(&out_abs) {
-            return Err(WriteError::HoldsPrecious {
-                path: out.to_owned(),
-                inside: inside.to_path_buf(),
-            });
-        }
     }
     Ok(true)
 }
@@ -203,33 +203,62 @@ mod tests {
         names
     }
 
+    fn none() -> OutputRules {
+        OutputRules::new()
+    }
+
     #[test]
-    fn writes_nested_files_and_leaves_no_temporary_folder() {
+    fn writes_nested_files_with_the_marker_and_leaves_no_temporary_folder() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("export");
         let files = vec![
             ExportFile::bytes("a/b.txt", b"hello".to_vec()),
             ExportFile::bytes("c.txt", b"x".to_vec()),
         ];
-        write_tree(&out, &files, false, &[]).unwrap();
+        write_tree(&out, &files, false, &none()).unwrap();
         assert_eq!(std::fs::read(out.join("a/b.txt")).unwrap(), b"hello");
+        assert_eq!(listing(&out), vec![MARKER, "a", "c.txt"]);
         assert_eq!(listing(root.path()), vec!["export"]);
     }
 
     #[test]
-    fn refuses_a_non_empty_folder_without_force_and_replaces_it_with() {
+    fn an_earlier_export_is_replaced_only_with_force() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("export");
-        std::fs::create_dir(&out).unwrap();
-        std::fs::write(out.join("old.txt"), b"old").unwrap();
+        write_tree(
+            &out,
+            &[ExportFile::bytes("old.txt", b"old".to_vec())],
+            false,
+            &none(),
+        )
+        .unwrap();
         let files = vec![ExportFile::bytes("new.txt", b"new".to_vec())];
-        let err = write_tree(&out, &files, false, &[]).unwrap_err();
+        let err = write_tree(&out, &files, false, &none()).unwrap_err();
         assert!(matches!(err, WriteError::NotEmpty { .. }), "{err}");
         assert!(err.to_string().contains("--force"), "{err}");
-        assert_eq!(listing(&out), vec!["old.txt"]);
-        write_tree(&out, &files, true, &[]).unwrap();
-        assert_eq!(listing(&out), vec!["new.txt"]);
+        assert_eq!(listing(&out), vec![MARKER, "old.txt"]);
+        write_tree(&out, &files, true, &none()).unwrap();
+        assert_eq!(listing(&out), vec![MARKER, "new.txt"]);
         assert_eq!(listing(root.path()), vec!["export"]);
+    }
+
+    #[test]
+    fn force_never_replaces_a_folder_clickwork_did_not_write() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("photos");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("holiday.jpg"), b"jpeg").unwrap();
+        let files = vec![ExportFile::bytes("new.txt", b"new".to_vec())];
+        for force in [false, true] {
+            let err = write_tree(&out, &files, force, &none()).unwrap_err();
+            assert!(
+                matches!(err, WriteError::Refused(OutputRefused::NotOurs { .. })),
+                "{err}"
+            );
+            assert!(err.to_string().contains("did not write"), "{err}");
+        }
+        assert_eq!(listing(&out), vec!["holiday.jpg"]);
+        assert_eq!(listing(root.path()), vec!["photos"]);
     }
 
     #[test]
@@ -237,30 +266,33 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("export");
         std::fs::create_dir(&out).unwrap();
-        write_tree(&out, &[ExportFile::bytes("x", vec![1])], false, &[]).unwrap();
-        assert_eq!(listing(&out), vec!["x"]);
+        write_tree(&out, &[ExportFile::bytes("x", vec![1])], false, &none()).unwrap();
+        assert_eq!(listing(&out), vec![MARKER, "x"]);
     }
 
     #[test]
-    fn never_replaces_a_folder_holding_the_data() {
+    fn never_writes_around_or_inside_a_protected_folder() {
         let root = tempfile::tempdir().unwrap();
         let data = root.path().join("data");
-        std::fs::create_dir(&data).unwrap();
-        std::fs::write(data.join("work.json"), b"{}").unwrap();
-        let err = write_tree(root.path(), &[], true, &[&data]).unwrap_err();
-        assert!(matches!(err, WriteError::HoldsPrecious { .. }), "{err}");
-        assert!(data.join("work.json").exists());
+        std::fs::create_dir_all(data.join("work")).unwrap();
+        std::fs::write(data.join("work/log.jsonl"), b"{}").unwrap();
+        let rules = OutputRules::new().protect(&data, "the data folder");
+        for out in [root.path().to_owned(), data.clone(), data.join("work")] {
+            let err = write_tree(&out, &[], true, &rules).unwrap_err();
+            assert!(matches!(err, WriteError::Refused(_)), "{err}");
+        }
+        assert_eq!(listing(&data.join("work")), vec!["log.jsonl"]);
     }
 
     #[test]
     fn a_missing_image_fails_and_keeps_the_old_export() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("export");
-        write_tree(&out, &[ExportFile::bytes("keep", vec![1])], false, &[]).unwrap();
+        write_tree(&out, &[ExportFile::bytes("keep", vec![1])], false, &none()).unwrap();
         let files = vec![ExportFile::copy("img.jpg", root.path().join("nope.jpg"))];
-        let err = write_tree(&out, &files, true, &[]).unwrap_err();
+        let err = write_tree(&out, &files, true, &none()).unwrap_err();
         assert!(err.to_string().contains("nope.jpg"), "{err}");
-        assert_eq!(listing(&out), vec!["keep"]);
+        assert_eq!(listing(&out), vec![MARKER, "keep"]);
         assert_eq!(listing(root.path()), vec!["export"]);
     }
 }

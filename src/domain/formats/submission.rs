@@ -187,6 +187,15 @@ pub fn build(bundle: &Bundle, data_dir: &Path) -> Result<Package, FormatError> {
     })
 }
 
+/// Whether `path` is a submission zip (it has a `submission.json` entry): what `submit --force` may
+/// replace.
+pub fn is_submission_zip(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    zip::ZipArchive::new(file).is_ok_and(|zip| zip.index_for_name("submission.json").is_some())
+}
+
 /// Writes `package` as a zip at `path`, atomically (a temporary file renamed over it).
 pub fn write_zip(path: &Path, package: &Package) -> std::io::Result<()> {
     atomic_write_with(path, |file| {

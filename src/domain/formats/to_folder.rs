@@ -2,6 +2,7 @@
 //! `clickwork export` and the window's Export… both go through [`export_to_folder`].
 
 use super::{Dataset, ExportFile, ExportOptions, Format, WriteError, write_tree};
+use crate::domain::safe_output::OutputRules;
 use std::path::Path;
 
 /// What to write and how.
@@ -15,12 +16,13 @@ pub struct FolderExport<'a> {
     pub copy_images: bool,
     /// Replace a non-empty folder.
     pub force: bool,
-    /// Folders never to replace (the bundle, the data folder).
-    pub precious: &'a [&'a Path],
+    /// Places the output must keep away from (the bundle, the data folder, a conversion's input).
+    pub rules: &'a OutputRules,
 }
 
 /// Exports `dataset` as `what` says into `out`, then writes the whole tree at once (see
-/// [`write_tree`]: never over a non-empty folder without `force`, never over a precious one).
+/// [`write_tree`]: never over a non-empty folder without `force`, never over one clickwork did not
+/// write, never at, around or inside a protected place).
 /// `progress(done, total)` is called after each format is prepared and once more when the files are
 /// written. Returns one summary line per format.
 pub fn export_to_folder(
@@ -34,8 +36,10 @@ pub fn export_to_folder(
         nested,
         copy_images,
         force,
-        precious,
+        rules,
     } = *what;
+    // Refuse a bad target before the work of exporting.
+    super::check_output_folder(out, force, rules)?;
     let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let total = formats.len() + 1;
     let mut files: Vec<ExportFile> = Vec::new();
@@ -61,7 +65,7 @@ pub fn export_to_folder(
         }
         progress(done + 1, total);
     }
-    write_tree(out, &files, force, precious)?;
+    write_tree(out, &files, force, rules)?;
     progress(total, total);
     Ok(lines)
 }

@@ -6,6 +6,7 @@
 use super::{Category, Dataset, DatasetImage, FormatError};
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::Bundle;
+use crate::domain::safe_output::OutputRules;
 use crate::domain::store::{ANNOTATION_FORMAT, AnnotationFile};
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,18 @@ pub struct WorkspaceDataset {
     pub left_out: usize,
     /// Problems that made a task's saved work unusable; the task was left out.
     pub warnings: Vec<String>,
+}
+
+/// What an export of `bundle`'s work under `data_dir` must keep away from: the data folder, the bundle's
+/// folder and, for a zip bundle, the zip.
+pub fn export_rules(bundle: &Bundle, data_dir: &Path) -> OutputRules {
+    let mut rules = OutputRules::new()
+        .protect(data_dir, "the data folder")
+        .protect(&bundle.root, "the bundle");
+    if bundle.source != bundle.root {
+        rules = rules.protect(&bundle.source, "the bundle");
+    }
+    rules
 }
 
 /// The annotation file of `task_id` in `bundle_id`'s workspace under `data_dir`.

@@ -51,6 +51,9 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// An output path would overwrite or hold the data it was made from.
+    #[error(transparent)]
+    Refused(#[from] crate::domain::safe_output::OutputRefused),
     /// No data folder could be found.
     #[error("no data folder: pass --data-dir DIR or set {DATA_DIR_ENV}")]
     NoDataDir,

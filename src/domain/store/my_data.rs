@@ -1,6 +1,7 @@
 //! The worker's own data, as a whole: export it to one zip ("Export my data") or delete it ("Delete my
 //! data"). The data never leaves the machine unless the worker carries the zip away.
 
+use crate::domain::safe_output::OutputRules;
 use crate::domain::store::StoreError;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,12 @@ const MINE: [&str; 3] = ["work", "settings.json", "recent.json"];
 
 /// Writes every file of the worker's data under `data_dir` into the zip `out` (atomically: a failed
 /// export leaves no half-written zip). Returns how many files were written.
+/// The zip may not lie inside the data folder (it would hold itself, and "Delete my data" would not
+/// remove it).
 pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> {
+    OutputRules::new()
+        .protect(data_dir, "the data folder")
+        .check(out)?;
     let mut files = Vec::new();
     for name in MINE {
         collect(&data_dir.join(name), &mut files)?;

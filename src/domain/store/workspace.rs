@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub const WORKSPACE_FORMAT: &str = "clickwork-workspace/1";
 
 /// What identifies a task's image, to notice when a changed manifest points a task at another image.
+/// The image is the same when its path, width and height are; the byte size only tells that the file
+/// was re-encoded (a requester recompressing a JPEG), which keeps the work and is reported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskFingerprint {
     /// The image path relative to the bundle.
@@ -23,13 +25,23 @@ pub struct TaskFingerprint {
     pub width: u32,
     /// Height in pixels.
     pub height: u32,
-    /// The image file's size in bytes: a cheap way to notice an image replaced by another of the same
-    /// size in pixels.
+    /// The image file's size in bytes, to notice a re-encoded file (0 when unknown).
     #[serde(default)]
     pub bytes: u64,
 }
 
 impl TaskFingerprint {
+    /// Whether `self` and `other` name the same picture: same path, same size in pixels. Work drawn on
+    /// one fits the other.
+    pub fn same_image(&self, other: &TaskFingerprint) -> bool {
+        self.image == other.image && self.width == other.width && self.height == other.height
+    }
+
+    /// Whether the file was rewritten at the same path and size in pixels (a known byte size changed).
+    pub fn reencoded_from(&self, old: &TaskFingerprint) -> bool {
+        self.same_image(old) && old.bytes != 0 && self.bytes != 0 && self.bytes != old.bytes
+    }
+
     fn of(task: &Task) -> Self {
         TaskFingerprint {
             image: task.image.clone(),
@@ -66,8 +78,12 @@ pub struct ManifestChange {
     pub added: Vec<String>,
     /// Task ids that are gone (their annotation files are kept).
     pub removed: Vec<String>,
-    /// Task ids whose image changed; their old annotation files were set aside.
+    /// Task ids whose image changed (another path or size in pixels); their old annotation files were
+    /// set aside.
     pub image_changed: Vec<String>,
+    /// Task ids whose image file was rewritten at the same path and size in pixels (re-encoded): the
+    /// work is kept, and the worker is asked to check that it still fits.
+    pub image_reencoded: Vec<String>,
     /// Where each set-aside annotation file now is.
     pub set_aside: Vec<PathBuf>,
 }
@@ -75,11 +91,15 @@ pub struct ManifestChange {
 impl ManifestChange {
     /// A one-paragraph report for the worker.
     pub fn describe(&self) -> String {
-        let mut parts = vec![format!(
-            "the bundle changed since work began (manifest sha256 {} -> {})",
-            short(&self.old_sha256),
-            short(&self.new_sha256)
-        )];
+        let mut parts = vec![if self.old_sha256 == self.new_sha256 {
+            "images of the bundle changed since work began".to_owned()
+        } else {
+            format!(
+                "the bundle changed since work began (manifest sha256 {} -> {})",
+                short(&self.old_sha256),
+                short(&self.new_sha256)
+            )
+        }];
         if !self.added.is_empty() {
             parts.push(format!("new tasks: {}", self.added.join(", ")));
         }
@@ -99,6 +119,12 @@ impl ManifestChange {
                 "tasks whose image changed, started afresh: {} (earlier work kept in {})",
                 self.image_changed.join(", "),
                 kept.join(", ")
+            ));
+        }
+        if !self.image_reencoded.is_empty() {
+            parts.push(format!(
+                "tasks whose image file was re-encoded at the same size, work kept (check that it still fits): {}",
+                self.image_reencoded.join(", ")
             ));
         }
         parts.join("; ")
@@ -189,7 +215,10 @@ impl Workspace {
             for (id, print) in &fingerprints {
                 match record.tasks.get(id) {
                     None => change.added.push(id.clone()),
-                    Some(old) if old != print => {
+                    Some(old) if print.reencoded_from(old) => {
+                        change.image_reencoded.push(id.clone());
+                    }
+                    Some(old) if !print.same_image(old) => {
                         change.image_changed.push(id.clone());
                         let path = annotation_path(&workspace_dir, id);
                         if path.exists() {
@@ -205,9 +234,17 @@ impl Workspace {
                 .filter(|id| !fingerprints.contains_key(*id))
                 .cloned()
                 .collect();
+            let noticed = change.old_sha256 != change.new_sha256
+                || !change.added.is_empty()
+                || !change.removed.is_empty()
+                || !change.image_changed.is_empty()
+                || !change.image_reencoded.is_empty();
             record.manifest_sha256 = bundle.manifest_sha256.clone();
             record.tasks = fingerprints;
-            report.manifest_change = Some(change);
+            // A record that only learns byte sizes it lacked has nothing to tell.
+            if noticed {
+                report.manifest_change = Some(change);
+            }
         }
         record.source = bundle.source.clone();
         record.updated_at = format_time(now);

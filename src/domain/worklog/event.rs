@@ -207,6 +207,14 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// At opening, the task's image was found changed since work on it began.
+    ImageChanged {
+        /// The image path, relative to the bundle.
+        image: String,
+        /// True when the work was kept (the file was re-encoded at the same path and size in pixels);
+        /// false when it was set aside (another image or another size).
+        kept: bool,
+    },
     /// The window lost the keyboard focus (the worker switched to another program).
     FocusLost,
     /// The window got the focus back.
@@ -238,6 +246,7 @@ impl EventKind {
             EventKind::Redo { .. } => "redo",
             EventKind::TaskSubmitted { .. } => "task_submitted",
             EventKind::TaskSkipped { .. } => "task_skipped",
+            EventKind::ImageChanged { .. } => "image_changed",
             EventKind::FocusLost => "focus_lost",
             EventKind::FocusGained => "focus_gained",
             EventKind::Pause => "pause",

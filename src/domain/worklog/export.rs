@@ -9,7 +9,8 @@ use crate::domain::worklog::{
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
 
 /// The columns of a task row, in order. Never renamed once shipped; new ones go at the end.
 pub const TASK_COLUMNS: [&str; 41] = [
@@ -233,6 +234,31 @@ pub fn write_jsonl(rows: &[TaskRow], mut out: impl Write) -> std::io::Result<()>
     out.flush()
 }
 
+/// Whether the file at `path` is an earlier output of [`write_csv`] or [`write_jsonl`] (its first line is
+/// our CSV header, or a JSON object with our first columns), so that it may be replaced; anything else
+/// (a journal, someone's notes) is not.
+pub fn is_task_rows_file(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut first = String::new();
+    // A line longer than this is no header of ours.
+    let mut reader = std::io::BufReader::new(file).take(64 * 1024);
+    if reader.read_line(&mut first).is_err() {
+        return false;
+    }
+    let first = first.trim_end();
+    let header = TASK_COLUMNS.join(",");
+    if first == header {
+        return true;
+    }
+    serde_json::from_str::<Map<String, Value>>(first).is_ok_and(|object| {
+        let keys: Vec<&str> = object.keys().map(String::as_str).take(4).collect();
+        TASK_COLUMNS.get(..4) == Some(keys.as_slice())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +278,21 @@ mod tests {
             "{text}"
         );
         assert_eq!(text.lines().count(), 2);
+    }
+
+    #[test]
+    fn our_csv_and_jsonl_are_recognised_and_a_journal_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = task_rows("b", &["a".to_owned()], &[], &Reviews::new("b"), 100);
+        let csv = dir.path().join("t.csv");
+        write_csv(&rows, std::fs::File::create(&csv).unwrap()).unwrap();
+        assert!(is_task_rows_file(&csv));
+        let jsonl = dir.path().join("t.jsonl");
+        write_jsonl(&rows, std::fs::File::create(&jsonl).unwrap()).unwrap();
+        assert!(is_task_rows_file(&jsonl));
+        let journal = dir.path().join("worklog.jsonl");
+        std::fs::write(&journal, "{\"kind\":\"session_start\",\"at\":\"x\"}\n").unwrap();
+        assert!(!is_task_rows_file(&journal));
+        assert!(!is_task_rows_file(&dir.path().join("missing")));
     }
 }

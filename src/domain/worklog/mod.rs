@@ -15,7 +15,7 @@ mod times;
 pub use clock::SessionClock;
 pub use coalesce::{InputBurst, InputCoalescer};
 pub use event::{Event, EventKind, InputCounts, InputKind, Stamp};
-pub use export::{TASK_COLUMNS, TaskRow, task_rows, write_csv, write_jsonl};
+pub use export::{TASK_COLUMNS, TaskRow, is_task_rows_file, task_rows, write_csv, write_jsonl};
 pub use journal::{
     JournalFile, JournalRead, JournalWriter, LineProblem, parse_journal, read_journal,
 };

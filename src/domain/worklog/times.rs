@@ -613,7 +613,9 @@ impl<'a> Pass<'a> {
             EventKind::FocusGained => state.focused = true,
             EventKind::Pause => state.paused = true,
             EventKind::Resume => state.paused = false,
-            EventKind::BundleOpened { .. } | EventKind::Unknown => {}
+            EventKind::BundleOpened { .. }
+            | EventKind::ImageChanged { .. }
+            | EventKind::Unknown => {}
         }
     }
 }
