@@ -1,13 +1,20 @@
 //! `cargo bench --bench export`: the time to export 10,000 images with 100,000 regions to COCO (the
 //! figure issue 5 names), split into building the JSON and writing it atomically, and the same dataset
 //! read back by the COCO importer.
+// A benchmark prints its figures and stops at the first failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 use clickwork::domain::annotation::Region;
-use clickwork::domain::formats::{
-    Category, Dataset, DatasetImage, ExportOptions, coco, write_tree,
-};
+use clickwork::domain::formats::{Category, Dataset, DatasetImage, ExportOptions, coco};
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::safe_output::OutputRules;
+use clickwork::domain::work::write_tree;
 use std::time::{Duration, Instant};
 
 const IMAGES: usize = 10_000;

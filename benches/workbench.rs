@@ -5,14 +5,24 @@
 //!   pointer moves over the canvas with regions drawn;
 //! - time from Ctrl+Enter (submit) to the next task's image being ready, with prefetching as the app does
 //!   it (the worker's usual pace: a few seconds per task, so the prefetch has time to finish).
+// A benchmark prints its figures and stops at the first failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 use clickwork::domain::annotation::Region;
+use clickwork::domain::bundle::sample_bundle_path;
 use clickwork::domain::bundle::{LoadOptions, load_bundle};
+use clickwork::domain::clock::system_clock;
 use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::image_decode::decode_for_display;
+use clickwork::ui::AppConfig;
 use clickwork::ui::app::App;
-use clickwork::ui::{AppConfig, sample_bundle_path, system_clock};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use std::time::{Duration, Instant};

@@ -2,13 +2,23 @@
 
 use clap::Parser;
 use clickwork::cli::{self, Cli};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
-    match &cli.command {
-        Some(command) => cli::run(&cli, command),
-        None => clickwork::ui::run(&cli),
+    if let Some(command) = &cli.command {
+        return cli::run(&cli, command);
     }
+    let failed = match cli.app_config() {
+        Ok(config) => match clickwork::ui::run(config) {
+            Ok(()) => return ExitCode::SUCCESS,
+            Err(message) => (message, 1),
+        },
+        Err(e) => (e.to_string(), 2),
+    };
+    // A closed stderr leaves nothing else to tell.
+    let _ = writeln!(std::io::stderr(), "error: {}", failed.0);
+    ExitCode::from(failed.1)
 }

@@ -1,5 +1,13 @@
 //! Loading bundles through the library: the real sample bundle, the same bundle zipped, hostile zips,
 //! huge image headers, image folders without a manifest, and every broken fixture.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 #[path = "fixtures/cases.rs"]
 mod cases;

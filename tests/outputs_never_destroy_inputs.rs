@@ -3,6 +3,14 @@
 //! conversion's input, and `--force` replaces only what clickwork wrote before. Each test runs the real
 //! binary on a small bundle of its own, with real work in a data folder, and checks that every byte of
 //! the inputs is still there.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

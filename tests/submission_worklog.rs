@@ -1,4 +1,12 @@
 //! `clickwork submit` carries the work log: the raw journal and the per-task CSV, hashed like the rest.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

@@ -1,4 +1,12 @@
 //! The worker's settings and data from the window: one owner for the settings and the worker id.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

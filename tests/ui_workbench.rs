@@ -1,5 +1,13 @@
 //! The real app driven with egui_kittest (no GPU, no display): draw, relabel, edit, undo, submit, and
 //! check what was saved; then restart on the same data folder and find everything again.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

@@ -1,5 +1,13 @@
 //! `clickwork validate` run as a process: the sample bundle passes, every broken fixture fails with exit
 //! code 1 and names what is wrong, usage errors exit 2, and nothing panics.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

@@ -1,5 +1,13 @@
 //! `clickwork worklog export` through the real binary, on a work log built from synthetic events: one
 //! row per task with the documented columns, in CSV and in JSON lines.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

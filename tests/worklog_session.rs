@@ -1,6 +1,14 @@
 //! The work log as the window writes it, through a `Session` driven with fixed times (nothing sleeps):
 //! what lands in `worklog.jsonl`, the times derived from it, a crash's torn line, and the report the
 //! real binary prints from it.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
 mod common;
 

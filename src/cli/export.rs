@@ -5,11 +5,12 @@
 //! without `--force`, a folder that cannot be written).
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
-use crate::domain::formats::{
-    Dataset, FolderExport, Format, ImportReport, NoteKind, StatusFilter, WriteError,
-    check_output_folder, dataset_from_workspace, export_rules, export_to_folder, submission,
-};
+use crate::domain::formats::{Dataset, Format, ImportReport, NoteKind};
 use crate::domain::safe_output::OutputRules;
+use crate::domain::work::{
+    FolderExport, StatusFilter, WriteError, check_output_folder, dataset_from_workspace,
+    export_rules, export_to_folder, submission,
+};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -160,7 +161,7 @@ fn print_err(text: &str) {
 }
 
 fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, ExitCode> {
-    let path = path.map_or_else(crate::ui::sample_bundle_path, Path::to_path_buf);
+    let path = path.map_or_else(crate::domain::bundle::sample_bundle_path, Path::to_path_buf);
     load_bundle(&path, options).map_err(|errors| {
         let mut text = format!(
             "error: {}: {} problem(s)\n",

@@ -1,11 +1,14 @@
 //! The command line: `clickwork [PATH]` opens the window; subcommands work headless. Each subcommand
 //! lives in its own file; this one parses and dispatches.
 
+// The command line's job is to print.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod export;
 mod report;
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
-use crate::domain::store::{cache_dir, resolve_data_dir};
+use crate::domain::store::{Layout, resolve_data_dir};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -81,8 +84,22 @@ impl Cli {
     pub fn load_options(&self, data_dir: &Path) -> LoadOptions {
         LoadOptions {
             max_pixels: self.max_pixels,
-            cache_dir: cache_dir(data_dir),
+            cache_dir: Layout::new(data_dir).cache(),
         }
+    }
+}
+
+impl Cli {
+    /// What the window needs to start, from these arguments: the data folder, the bundle asked for,
+    /// the loading options and the system clock.
+    pub fn app_config(&self) -> Result<crate::ui::AppConfig, crate::domain::store::StoreError> {
+        let data_dir = self.data_dir()?;
+        Ok(crate::ui::AppConfig {
+            load_options: self.load_options(&data_dir),
+            bundle_path: self.path.clone(),
+            data_dir,
+            clock: crate::domain::clock::system_clock(),
+        })
     }
 }
 

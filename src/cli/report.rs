@@ -3,14 +3,11 @@
 //! the workspace except `review import`.
 
 use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
-use crate::domain::formats::export_rules;
 use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews, period_range};
 use crate::domain::settings::Settings;
-use crate::domain::store::atomic_write_with;
-use crate::domain::worklog::{
-    DEFAULT_IDLE_SECS, Outcome, derive_times, is_task_rows_file, task_rows, workspace_dir,
-    write_csv, write_jsonl,
-};
+use crate::domain::store::{Layout, atomic_write_with};
+use crate::domain::work::{export_rules, is_task_rows_file, task_rows, write_csv, write_jsonl};
+use crate::domain::worklog::{DEFAULT_IDLE_SECS, Outcome, derive_times};
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use std::collections::HashSet;
@@ -256,7 +253,7 @@ fn load(path: &Path, options: &LoadOptions) -> Option<Bundle> {
 
 /// Reads the bundle's work log and reviews; warns about skipped lines; `None` after printing an error.
 fn read_log(data_dir: &Path, bundle: &Bundle) -> Option<WorkspaceLog> {
-    let dir = workspace_dir(data_dir, &bundle.id);
+    let dir = Layout::new(data_dir).workspace(&bundle.id).dir().to_owned();
     match WorkspaceLog::load(&dir, &bundle.id) {
         Ok((log, warnings)) => {
             for warning in warnings {

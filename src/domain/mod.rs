@@ -3,16 +3,22 @@
 
 pub mod annotation;
 pub mod bundle;
+pub mod clock;
 pub mod dashboard;
 pub mod edit;
 pub mod formats;
 pub mod geometry;
 pub mod history;
+pub mod ids;
 pub mod image_decode;
+pub mod json_location;
 pub mod ledger;
+pub mod money;
 pub mod natural_sort;
+pub mod palette;
 pub mod safe_output;
 pub mod session;
 pub mod settings;
 pub mod store;
+pub mod work;
 pub mod worklog;

@@ -15,9 +15,7 @@ use crate::domain::ledger::{
     ledger_entries,
 };
 use crate::domain::store::{AnnotationFile, OpenReport, Saver, StoreError, Workspace};
-use crate::domain::worklog::{
-    EventKind, InputKind, Outcome, Recorder, TaskClock, derive_times, journal_path,
-};
+use crate::domain::worklog::{EventKind, InputKind, Outcome, Recorder, TaskClock, derive_times};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -90,7 +88,7 @@ impl Session {
         let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
         let task = task.clone();
         let mut warnings: Vec<String> = warning.into_iter().collect();
-        let mut log = Recorder::start(journal_path(workspace.dir()), worker_id, &bundle, now);
+        let mut log = Recorder::start(workspace.paths().journal(), worker_id, &bundle, now);
         if let Some(change) = &report.manifest_change {
             let changed = change.image_changed.iter().map(|id| (id.as_str(), false));
             let reencoded = change.image_reencoded.iter().map(|id| (id.as_str(), true));

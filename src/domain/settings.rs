@@ -4,20 +4,15 @@
 //! No personal data is stored: the worker id is random and says nothing about the worker.
 
 use crate::domain::ledger::{Money, ReferenceWage};
-use crate::domain::store::{StoreError, format_time};
+use crate::domain::store::{Layout, StoreError, format_time};
 use crate::domain::worklog::{DEFAULT_IDLE_SECS, MIN_IDLE_SECS};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The value of the `format` key of `settings.json`.
 pub const SETTINGS_FORMAT: &str = "clickwork-settings/1";
-
-/// The settings file's name in the data folder.
-pub const SETTINGS_FILE: &str = "settings.json";
 
 /// The worker's settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -52,7 +47,7 @@ impl Settings {
     pub fn new(now: DateTime<Utc>) -> Self {
         Settings {
             format: SETTINGS_FORMAT.to_owned(),
-            worker_id: random_id_of(16),
+            worker_id: crate::domain::ids::worker_id(),
             reference_wage: ReferenceWage::default(),
             daily_goal: None,
             idle_secs: DEFAULT_IDLE_SECS,
@@ -63,7 +58,7 @@ impl Settings {
 
     /// The settings file under `data_dir`.
     pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(SETTINGS_FILE)
+        Layout::new(data_dir).settings()
     }
 
     /// The idle threshold in milliseconds (never below [`MIN_IDLE_SECS`]).
@@ -133,29 +128,6 @@ impl Settings {
     }
 }
 
-/// A random id of 16 hex digits (64 bits), for sessions.
-pub fn random_id() -> String {
-    random_id_of(8)
-}
-
-/// `bytes` random bytes as hex. The operating system's generator is used; if it fails (it does not
-/// on any supported system) the id is a hash of the time, the process and a counter, still unique.
-fn random_id_of(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    if getrandom::fill(&mut buf).is_err() {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let mut hasher = Sha256::new();
-        hasher.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
-        hasher.update(std::process::id().to_le_bytes());
-        hasher.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
-        let digest = hasher.finalize();
-        for (slot, byte) in buf.iter_mut().zip(digest.iter()) {
-            *slot = *byte;
-        }
-    }
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +149,6 @@ mod tests {
         assert_eq!(again.worker_id, first.worker_id);
         assert_eq!(again.reference_wage.amount, Decimal::new(725, 2));
         assert_eq!(again.idle_ms(), 100_000);
-        assert_ne!(random_id(), random_id());
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! seconds), reports its progress, and ends with the same summary the command line prints.
 
 use crate::domain::bundle::Bundle;
-use crate::domain::formats::{
-    FolderExport, Format, StatusFilter, dataset_from_workspace, export_rules, export_to_folder,
+use crate::domain::formats::Format;
+use crate::domain::work::{
+    FolderExport, StatusFilter, dataset_from_workspace, export_rules, export_to_folder,
 };
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver};

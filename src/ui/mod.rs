@@ -9,31 +9,13 @@ pub mod markdown;
 pub mod panels;
 pub mod view;
 
-use crate::cli::Cli;
-use crate::domain::bundle::LoadOptions;
+use crate::domain::bundle::{LoadOptions, sample_bundle_path};
+pub use crate::domain::clock::{Clock, system_clock};
 use crate::domain::store::RecentBundles;
-use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::Arc;
 
 /// The window icon: a mountain outlined over the sky.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
-
-/// Where "now" comes from: the system clock in the app, a mock in tests.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
-
-/// The system clock, made monotonic: the wall time at start plus a steady clock's elapsed time, so a
-/// wall-clock jump (NTP, a manual change) cannot stretch or shrink measured durations.
-pub fn system_clock() -> Clock {
-    let started_utc = Utc::now();
-    let started = std::time::Instant::now();
-    Arc::new(move || {
-        let elapsed =
-            chrono::Duration::from_std(started.elapsed()).unwrap_or(chrono::TimeDelta::zero());
-        started_utc + elapsed
-    })
-}
 
 /// Everything the window needs to start.
 #[derive(Clone)]
@@ -46,19 +28,6 @@ pub struct AppConfig {
     pub load_options: LoadOptions,
     /// The time source.
     pub clock: Clock,
-}
-
-/// The sample bundle shipped with clickwork: beside the sources when run with cargo, else beside the
-/// executable.
-pub fn sample_bundle_path() -> PathBuf {
-    let from_sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_tasks/landscapes");
-    if from_sources.exists() {
-        return from_sources;
-    }
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join("sample_tasks/landscapes")))
-        .unwrap_or(from_sources)
 }
 
 /// The bundle the window opens: the one asked for, else the most recent that still exists, else the
@@ -79,21 +48,8 @@ pub fn initial_bundle(asked: Option<&Path>, data_dir: &Path) -> PathBuf {
         .unwrap_or_else(sample_bundle_path)
 }
 
-/// Opens the window and runs until it is closed.
-pub fn run(cli: &Cli) -> ExitCode {
-    let data_dir = match cli.data_dir() {
-        Ok(dir) => dir,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let config = AppConfig {
-        load_options: cli.load_options(&data_dir),
-        bundle_path: cli.path.clone(),
-        data_dir,
-        clock: system_clock(),
-    };
+/// Opens the window on `config` and runs until it is closed; the error says why no window could open.
+pub fn run(config: AppConfig) -> Result<(), String> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("clickwork")
         .with_inner_size([1280.0, 800.0])
@@ -105,17 +61,12 @@ pub fn run(cli: &Cli) -> ExitCode {
         viewport,
         ..Default::default()
     };
-    match eframe::run_native(
+    eframe::run_native(
         "clickwork",
         options,
         Box::new(move |cc| Ok(Box::new(app::App::new(cc, config)))),
-    ) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: cannot open the window: {e}");
-            ExitCode::from(1)
-        }
-    }
+    )
+    .map_err(|e| format!("cannot open the window: {e}"))
 }
 
 #[cfg(test)]

@@ -22,21 +22,6 @@ pub const LABELS_FILE: &str = "labels.txt";
 /// The label used when a folder has no `labels.txt`.
 pub const DEFAULT_LABEL: &str = "object";
 
-/// Colours given to a folder's labels in order (then repeated): Tableau 10, chosen to be told apart
-/// easily, also by most colour-blind workers, on photos.
-pub const PALETTE: [[u8; 3]; 10] = [
-    [0x1f, 0x77, 0xb4],
-    [0xff, 0x7f, 0x0e],
-    [0x2c, 0xa0, 0x2c],
-    [0xd6, 0x27, 0x28],
-    [0x94, 0x67, 0xbd],
-    [0x8c, 0x56, 0x4b],
-    [0xe3, 0x77, 0xc2],
-    [0x7f, 0x7f, 0x7f],
-    [0xbc, 0xbd, 0x22],
-    [0x17, 0xbe, 0xcf],
-];
-
 /// One image found in the folder.
 struct Found {
     name: String,
@@ -231,10 +216,7 @@ fn parse_labels(text: &str, file: &str, report: &mut Report) -> Vec<Label> {
 fn label_with_color(name: &str, index: usize) -> Label {
     Label {
         name: name.to_owned(),
-        color: PALETTE
-            .get(index % PALETTE.len())
-            .copied()
-            .unwrap_or([0x80, 0x80, 0x80]),
+        color: crate::domain::palette::color_for(index),
         hotkey: None,
         description: None,
     }

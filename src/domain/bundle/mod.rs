@@ -11,7 +11,6 @@ mod field;
 mod folder;
 mod ids;
 mod image_check;
-mod json_location;
 mod manifest;
 mod model;
 mod names;
@@ -25,7 +24,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use archive::{MAX_ENTRIES, MAX_UNPACKED_BYTES};
-pub use folder::{DEFAULT_LABEL, LABELS_FILE, PALETTE};
+pub use folder::{DEFAULT_LABEL, LABELS_FILE};
 pub use ids::{MAX_ID_LEN, id_problem};
 pub use image_check::MAX_PIXELS_ENV;
 pub use manifest::{FORMAT, MANIFEST_FILE};
@@ -54,6 +53,19 @@ impl LoadOptions {
             cache_dir,
         }
     }
+}
+
+/// The sample bundle shipped with clickwork: beside the sources when run with cargo, else beside the
+/// executable.
+pub fn sample_bundle_path() -> PathBuf {
+    let from_sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_tasks/landscapes");
+    if from_sources.exists() {
+        return from_sources;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("sample_tasks/landscapes")))
+        .unwrap_or(from_sources)
 }
 
 /// Where an opened bundle lives, shared by the manifest and image-folder loaders.

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use super::model::Label;
 use super::problem::Problem;
-use super::validate::json_error_problem;
 use crate::domain::annotation::Region;
 use crate::domain::formats::{
     Dataset, DatasetImage, FormatError, ImportReport, NoteKind, coco, labelme,
@@ -96,7 +95,7 @@ fn read(
     // The importers report bad JSON without a usable position (LabelMe's even as a mere note), so the
     // syntax is checked here first to point at the line and column like the manifest's own errors.
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
-        problems.push(json_error_problem(shown, &e));
+        problems.push(Problem::from_json_error(shown, &e));
         return None;
     }
     let imported = match format {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::json_location::{self, JsonPath};
+use crate::domain::json_location::{self, JsonPath};
 
 /// One thing wrong with a bundle.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +19,22 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A serde_json syntax error as a problem, without the position repeated in the message.
+    pub(super) fn from_json_error(file: &str, e: &serde_json::Error) -> Problem {
+        let full = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let message = full.strip_suffix(&position).unwrap_or(&full);
+        if e.line() == 0 {
+            return Problem::in_file(file, format!("invalid manifest: {message}"));
+        }
+        Problem::at(
+            file,
+            e.line(),
+            Some(e.column()),
+            format!("invalid JSON: {message}"),
+        )
+    }
+
     /// A problem with a whole file.
     pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {

@@ -3,16 +3,13 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::str::FromStr;
 
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::field::{Field, describe};
 use super::ids::id_problem;
 use super::image_check::check_image;
-use super::json_location::JsonPath;
 use super::manifest::{
     FORMAT, MANIFEST_FILE, RawHotkey, RawLabel, RawManifest, RawPrefill, RawRegion, RawReward,
     RawShape, RawTask,
@@ -24,6 +21,9 @@ use super::problem::{BundleErrors, Problem, Report};
 use super::{Opened, sha256_hex};
 use crate::domain::annotation::Region;
 use crate::domain::geometry::{Point, Shape, ShapeKind};
+use crate::domain::json_location::JsonPath;
+use crate::domain::money::{Amount, AmountError, Currency};
+use crate::domain::palette;
 
 /// Loads and checks the manifest of the bundle at `opened.root`.
 pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
@@ -37,11 +37,11 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     let text = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
         let (line, column) =
-            super::json_location::line_column(&String::from_utf8_lossy(valid), valid.len());
+            crate::domain::json_location::line_column(&String::from_utf8_lossy(valid), valid.len());
         BundleErrors::single(Problem::at(&file, line, Some(column), "is not UTF-8 text"))
     })?;
     let value: Value = serde_json::from_str(text)
-        .map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+        .map_err(|e| BundleErrors::single(Problem::from_json_error(&file, &e)))?;
     // Checked here because serde would read a top-level list into the raw struct field by field.
     if !value.is_object() {
         return Err(BundleErrors::single(Problem::at(
@@ -57,7 +57,7 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     // The raw types accept any object (see `Field`), so this cannot fail; a failure would still be
     // reported rather than unwrapped.
     let raw = RawManifest::deserialize(&value)
-        .map_err(|e| BundleErrors::single(json_error_problem(&file, &e)))?;
+        .map_err(|e| BundleErrors::single(Problem::from_json_error(&file, &e)))?;
     let mut checker = Checker {
         opened,
         file,
@@ -67,22 +67,6 @@ pub fn from_manifest(opened: &Opened<'_>) -> Result<Bundle, BundleErrors> {
     let bundle = checker.manifest(&raw, manifest_sha256);
     checker.report.resolve_json(text);
     checker.report.finish(bundle)
-}
-
-/// A serde_json syntax error as a problem, without the position repeated in the message.
-pub(super) fn json_error_problem(file: &str, e: &serde_json::Error) -> Problem {
-    let full = e.to_string();
-    let position = format!(" at line {} column {}", e.line(), e.column());
-    let message = full.strip_suffix(&position).unwrap_or(&full);
-    if e.line() == 0 {
-        return Problem::in_file(file, format!("invalid manifest: {message}"));
-    }
-    Problem::at(
-        file,
-        e.line(),
-        Some(e.column()),
-        format!("invalid JSON: {message}"),
-    )
 }
 
 /// Walks the raw manifest, reporting problems and building the bundle's parts.
@@ -238,9 +222,15 @@ impl Checker<'_> {
             }
         };
         let per_task = match &raw.per_task {
-            Field::Valid(amount) => match parse_amount(amount) {
-                Ok(amount) => Some(amount),
+            Field::Valid(amount) => match amount.parse::<Amount>() {
+                Ok(amount) => Some(amount.0),
                 Err(why) => {
+                    let why = match why {
+                        AmountError::NotAnAmount => {
+                            "is not a decimal number like \"0.05\"".to_owned()
+                        }
+                        other => other.to_string(),
+                    };
                     self.problem(&path.key("per_task"), format!("amount {amount:?} {why}"));
                     None
                 }
@@ -271,15 +261,18 @@ impl Checker<'_> {
             }
         };
         let currency = self.required_string(&raw.currency, path, "currency");
-        let currency = currency.filter(|code| {
-            let valid = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
-            if !valid {
+        // A manifest is written once for many workers: its code must be exact, in capitals.
+        let currency = currency.and_then(|code| match code.parse::<Currency>() {
+            Ok(currency) if currency.as_str() == code => Some(currency.into_string()),
+            _ => {
                 self.problem(
                     &path.key("currency"),
-                    format!("currency {code:?} is not an ISO 4217 code (three capital letters, like USD or EUR)"),
+                    format!(
+                        "currency {code:?} is not an ISO 4217 code (three capital letters, like USD or EUR)"
+                    ),
                 );
+                None
             }
-            valid
         });
         Some(Reward {
             per_task: per_task?,
@@ -451,7 +444,7 @@ impl Checker<'_> {
         let color = self
             .required_string(&raw.color, path, "color")
             .and_then(|text| {
-                let color = parse_color(&text);
+                let color = palette::parse_hex(&text);
                 if color.is_none() {
                     self.problem(
                         &path.key("color"),
@@ -966,36 +959,6 @@ fn hotkey_digit(field: &Field<RawHotkey>) -> Option<u8> {
     (1..=9).contains(&digit).then_some(digit)
 }
 
-/// A non-negative decimal written as digits with an optional fraction: `"0.05"`, `"12"`.
-fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
-    if let Some(rest) = text.strip_prefix('-')
-        && parse_amount(rest).is_ok()
-    {
-        return Err("must not be negative");
-    }
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let shaped =
-        !whole.is_empty() && digits_only(whole) && digits_only(fraction) && !text.ends_with('.');
-    if !shaped {
-        return Err("is not a decimal number like \"0.05\"");
-    }
-    Decimal::from_str(text).map_err(|_| "is too large or has too many digits")
-}
-
-/// `#rrggbb` (either case) as RGB.
-fn parse_color(text: &str) -> Option<[u8; 3]> {
-    let hex = text.strip_prefix('#')?;
-    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let channel = |i: usize| {
-        hex.get(i..i + 2)
-            .and_then(|h| u8::from_str_radix(h, 16).ok())
-    };
-    Some([channel(0)?, channel(2)?, channel(4)?])
-}
-
 /// Why `name` cannot be a label name, or `None`.
 pub fn label_name_problem(name: &str) -> Option<&'static str> {
     if name.trim().is_empty() {
@@ -1012,29 +975,6 @@ pub fn label_name_problem(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_plain_non_negative_decimals() {
-        assert_eq!(parse_amount("0.05"), Ok(Decimal::new(5, 2)));
-        assert_eq!(parse_amount("12"), Ok(Decimal::new(12, 0)));
-        assert_eq!(parse_amount("-0.05"), Err("must not be negative"));
-        for bad in [
-            "", ".5", "5.", "1e3", "0,05", " 1", "1_000", "abc", "+1", "--1",
-        ] {
-            assert!(parse_amount(bad).is_err(), "{bad:?}");
-        }
-        assert!(parse_amount(&"9".repeat(40)).is_err());
-    }
-
-    #[test]
-    fn colours_are_hex_triples() {
-        assert_eq!(parse_color("#87CEeb"), Some([0x87, 0xce, 0xeb]));
-        for bad in [
-            "87ceeb", "#87cee", "#87ceebb", "#gggggg", "red", "#", "#ü1234",
-        ] {
-            assert_eq!(parse_color(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn label_names_are_trimmed_and_printable() {

@@ -27,13 +27,8 @@ impl Category {
     /// The colour to write: the category's own, else a fixed one picked from its position so that
     /// exports stay deterministic.
     pub fn color_or_default(&self, index: usize) -> [u8; 3] {
-        self.color.unwrap_or_else(|| {
-            let palette = crate::domain::bundle::PALETTE;
-            palette
-                .get(index % palette.len().max(1))
-                .copied()
-                .unwrap_or([128, 128, 128])
-        })
+        self.color
+            .unwrap_or_else(|| crate::domain::palette::color_for(index))
     }
 }
 

@@ -53,19 +53,24 @@ pub(crate) fn push_region(
 /// A polygon, or a rectangle when its points are exactly the four corners of their bounding box (how
 /// formats without rectangles write one): a rectangle written as a polygon comes back as a rectangle.
 pub(crate) fn polygon_or_rectangle(points: Vec<Point>) -> Shape {
-    if points.len() == 4
+    if let [a, b, c, d] = points.as_slice()
         && let Some(bbox) = Rect::bounding(&points)
         && bbox.area() > 0.0
     {
         let corners = bbox.corners();
+        let ring = [*a, *b, *c, *d];
         // Either winding, starting at any corner.
         let is_corner = |p: &Point| corners.contains(p);
-        let distinct = (0..4).all(|i| (0..i).all(|j| points[i] != points[j]));
-        let axis_edges = (0..4).all(|i| {
-            let (a, b) = (points[i], points[(i + 1) % 4]);
-            a.x == b.x || a.y == b.y
-        });
-        if points.iter().all(is_corner) && distinct && axis_edges {
+        let distinct = ring
+            .iter()
+            .enumerate()
+            .all(|(i, p)| !ring.iter().take(i).any(|q| q == p));
+        let next = [*b, *c, *d, *a];
+        let axis_edges = ring
+            .iter()
+            .zip(next.iter())
+            .all(|(p, q)| p.x == q.x || p.y == q.y);
+        if ring.iter().all(is_corner) && distinct && axis_edges {
             return Shape::rectangle(bbox.min, bbox.max);
         }
     }

@@ -15,19 +15,14 @@ mod import;
 pub mod labelme;
 mod output;
 mod paths;
-pub mod submission;
-mod to_folder;
 pub mod via;
 pub mod voc;
-mod workspace;
 mod xml;
 pub mod yolo;
 
 pub use dataset::{Category, Dataset, DatasetImage, clamp_shape};
-pub use output::{ExportFile, FileContent, WriteError, check_output_folder, write_tree};
+pub use output::{ExportFile, FileContent};
 pub use paths::relative_path;
-pub use to_folder::{FolderExport, export_to_folder};
-pub use workspace::{StatusFilter, WorkspaceDataset, dataset_from_workspace, export_rules};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

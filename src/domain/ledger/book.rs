@@ -2,9 +2,9 @@
 //! work log and reviews; totals for a period, a bundle or a requester.
 
 use crate::domain::ledger::{Money, Review, ReviewStatus, Reviews, RewardState, Totals};
-use crate::domain::store::StoreError;
+use crate::domain::store::{Layout, StoreError, WorkspacePaths};
 use crate::domain::worklog::{
-    DEFAULT_IDLE_SECS, Event, EventKind, Outcome, derive_times, journal_path, read_journal,
+    DEFAULT_IDLE_SECS, Event, EventKind, Outcome, derive_times, read_journal,
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
@@ -213,7 +213,7 @@ impl WorkspaceLog {
     /// Reads the work log and reviews of the workspace at `dir` for `bundle_id`. Skipped journal lines
     /// are returned as warnings naming the file and line.
     pub fn load(dir: &Path, bundle_id: &str) -> Result<(WorkspaceLog, Vec<String>), StoreError> {
-        let journal = journal_path(dir);
+        let journal = WorkspacePaths::at(dir.to_owned()).journal();
         let read = read_journal(&journal)?;
         let warnings = read.describe_problems(&journal);
         let reviews = Reviews::load(dir, bundle_id)?;
@@ -237,7 +237,7 @@ impl WorkspaceLog {
 /// Reads every workspace under `<data>/work/` that has a work log. A workspace that cannot be read is
 /// left out, with a warning naming the file.
 pub fn load_all_logs(data_dir: &Path) -> Result<(Vec<WorkspaceLog>, Vec<String>), StoreError> {
-    let work = data_dir.join("work");
+    let work = Layout::new(data_dir).work();
     let entries = match std::fs::read_dir(&work) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
@@ -246,7 +246,7 @@ pub fn load_all_logs(data_dir: &Path) -> Result<(Vec<WorkspaceLog>, Vec<String>)
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| journal_path(p).is_file())
+        .filter(|p| WorkspacePaths::at(p.clone()).journal().is_file())
         .collect();
     dirs.sort();
     let mut logs = Vec::new();

@@ -6,22 +6,21 @@
 //! from `reviews.json` in the bundle's workspace.
 
 mod book;
-mod money;
+mod earnings;
 mod report;
 mod review;
 mod wage;
 
+pub use crate::domain::money::{Money, amount_text};
 pub use book::{
     Ledger, LedgerEntry, Period, WorkspaceLog, ledger_entries, ledger_of, load_all_logs,
     period_range,
 };
-pub use money::{Earnings, Money, RewardState, Totals};
-pub use report::{
-    Report, TimeSplit, Wage, amount_text, bundle_report, hms, secs, split_time, wages,
-};
+pub use earnings::{Earnings, RewardState, Totals};
+pub use report::{Report, TimeSplit, Wage, bundle_report, hms, secs, split_time, wages};
 pub use review::{
-    ImportRecord, ImportSummary, REVIEWS_FILE, REVIEWS_FORMAT, Review, ReviewImportError,
-    ReviewRow, ReviewStatus, Reviews, RowProblem, import_reviews, read_review_file,
+    ImportRecord, ImportSummary, REVIEWS_FORMAT, Review, ReviewImportError, ReviewRow,
+    ReviewStatus, Reviews, RowProblem, import_reviews, read_review_file,
 };
 pub use wage::{
     GoalProgress, NEAR_FACTOR, ReferenceWage, WageBand, goal_progress, hourly_wage, wage_band,

@@ -5,6 +5,7 @@ use crate::domain::ledger::{
     Earnings, Money, ReferenceWage, ReviewStatus, Reviews, Totals, hourly_wage, ledger_entries,
     wage_band,
 };
+use crate::domain::money::amount_text;
 use crate::domain::store::format_time;
 use crate::domain::worklog::{Event, EventKind, Outcome, WorkTimes, derive_times_within};
 use chrono::{DateTime, Utc};
@@ -493,16 +494,6 @@ fn earnings_json(e: &Earnings) -> Value {
         "tasks_approved": e.tasks_approved,
         "tasks_rejected": e.tasks_rejected,
     })
-}
-
-/// An amount as written in reports: at least two decimals, more only when they are not zero
-/// (`12.00`, `0.10`, `0.012`).
-pub fn amount_text(amount: Decimal) -> String {
-    let mut d = amount.normalize();
-    if d.scale() < 2 {
-        d.rescale(2);
-    }
-    d.to_string()
 }
 
 /// Milliseconds as seconds for JSON, to the millisecond.

@@ -2,7 +2,9 @@
 //! applied, and keeping the reviews in the workspace (`reviews.json`, written atomically).
 
 use crate::domain::bundle::Bundle;
-use crate::domain::store::{StoreError, format_time};
+use crate::domain::json_location::{JsonPath, line_column, locate_all};
+use crate::domain::money::{Amount, AmountError, Currency};
+use crate::domain::store::{StoreError, WorkspacePaths, format_time};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -10,13 +12,9 @@ use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 /// The value of the `format` key of `reviews.json`.
 pub const REVIEWS_FORMAT: &str = "clickwork-reviews/1";
-
-/// The reviews file's name inside a bundle's workspace folder.
-pub const REVIEWS_FILE: &str = "reviews.json";
 
 /// A requester's verdict on a submitted task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,7 +114,7 @@ impl Reviews {
 
     /// The reviews file of the workspace at `workspace_dir`.
     pub fn path(workspace_dir: &Path) -> PathBuf {
-        workspace_dir.join(REVIEWS_FILE)
+        WorkspacePaths::at(workspace_dir.to_owned()).reviews()
     }
 
     /// Reads the reviews of the workspace at `workspace_dir`; none when the file does not exist.
@@ -438,8 +436,8 @@ fn leading_blank_lines(bytes: &[u8]) -> usize {
     skipped
 }
 
-/// A JSON review file: an array of row objects, or an object whose `reviews` key holds one. Each row's
-/// line is found by reading the array one value at a time.
+/// A JSON review file: an array of row objects, or an object whose `reviews` key holds one. Keys are
+/// matched in any case, as CSV headers are. Each row's line is found with the shared JSON locator.
 fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| file_error(path, "not UTF-8 text"))?
@@ -447,11 +445,15 @@ fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError
     // A full parse first: a syntax error is reported with serde_json's line and column.
     let document: Value = serde_json::from_str(text)
         .map_err(|e| file_error(path, format!("not a JSON file: {e}")))?;
-    let array_start = match &document {
-        Value::Array(_) => text.find('['),
-        Value::Object(map) if matches!(map.get("reviews"), Some(Value::Array(_))) => {
-            find_key_value(text, "reviews")
-        }
+    let (items, base) = match &document {
+        Value::Array(items) => Some((items, JsonPath::root())),
+        Value::Object(map) => map
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("reviews"))
+            .and_then(|(key, value)| match value {
+                Value::Array(items) => Some((items, JsonPath::root().key(key))),
+                _ => None,
+            }),
         _ => None,
     }
     .ok_or_else(|| {
@@ -460,85 +462,46 @@ fn json_rows(path: &Path, bytes: &[u8]) -> Result<Vec<RawRow>, ReviewImportError
             "expected an array of reviews, or an object with a \"reviews\" array",
         )
     })?;
-    let mut rows = Vec::new();
-    let mut pos = array_start + 1;
-    let line_of = |offset: usize| {
-        text.get(..offset)
-            .map_or(1, |s| s.matches('\n').count() + 1)
-    };
-    loop {
-        pos = skip_separators(text, pos);
-        if text.get(pos..).is_none_or(|rest| rest.starts_with(']')) {
-            break;
-        }
-        let (value, end) =
-            next_value(text, pos).ok_or_else(|| file_error(path, "not a JSON array of reviews"))?;
-        let row = rows.len() + 1;
-        let mut raw = RawRow {
-            line: line_of(pos),
-            row,
-            ..RawRow::default()
-        };
-        match value {
-            Value::Object(map) => {
-                let text_of = |key: &str| match map.get(key) {
-                    Some(Value::String(s)) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-                    Some(Value::Number(n)) => Some(n.to_string()),
-                    Some(Value::Null) | None => None,
-                    Some(other) => Some(other.to_string()),
-                };
-                raw.task_id = text_of("task_id");
-                raw.status = text_of("status");
-                raw.bonus = text_of("bonus");
-                raw.currency = text_of("currency");
-                raw.reason = text_of("reason");
+    let paths: Vec<JsonPath> = (0..items.len()).map(|i| base.index(i)).collect();
+    let offsets = locate_all(text, &paths.iter().collect::<Vec<_>>());
+    let rows = items
+        .iter()
+        .zip(offsets)
+        .enumerate()
+        .map(|(i, (value, offset))| {
+            let mut raw = RawRow {
+                line: offset.map_or(1, |o| line_column(text, o).0),
+                row: i + 1,
+                ..RawRow::default()
+            };
+            match value {
+                Value::Object(map) => {
+                    let text_of = |wanted: &str| {
+                        let value = map
+                            .iter()
+                            .find(|(key, _)| key.trim().eq_ignore_ascii_case(wanted))
+                            .map(|(_, value)| value);
+                        match value {
+                            Some(Value::String(s)) => {
+                                Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+                            }
+                            Some(Value::Number(n)) => Some(n.to_string()),
+                            Some(Value::Null) | None => None,
+                            Some(other) => Some(other.to_string()),
+                        }
+                    };
+                    raw.task_id = text_of("task_id");
+                    raw.status = text_of("status");
+                    raw.bonus = text_of("bonus");
+                    raw.currency = text_of("currency");
+                    raw.reason = text_of("reason");
+                }
+                _ => raw.is_not_object = true,
             }
-            _ => raw.is_not_object = true,
-        }
-        rows.push(raw);
-        pos = end;
-    }
+            raw
+        })
+        .collect();
     Ok(rows)
-}
-
-fn skip_separators(text: &str, mut pos: usize) -> usize {
-    let bytes = text.as_bytes();
-    while bytes
-        .get(pos)
-        .is_some_and(|b| b.is_ascii_whitespace() || *b == b',')
-    {
-        pos += 1;
-    }
-    pos
-}
-
-/// The JSON value starting at `pos` and the offset just past it.
-fn next_value(text: &str, pos: usize) -> Option<(Value, usize)> {
-    let rest = text.get(pos..)?;
-    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-    let value = stream.next()?.ok()?;
-    Some((value, pos + stream.byte_offset()))
-}
-
-/// The offset of the value of top-level key `key` in the JSON object `text`.
-fn find_key_value(text: &str, key: &str) -> Option<usize> {
-    let mut pos = skip_separators(text, 0);
-    if !text.get(pos..)?.starts_with('{') {
-        return None;
-    }
-    pos += 1;
-    loop {
-        pos = skip_separators(text, pos);
-        let (name, after_name) = next_value(text, pos)?;
-        pos = skip_separators(text, after_name);
-        pos += usize::from(text.get(pos..)?.starts_with(':'));
-        pos = skip_separators(text, pos);
-        if name.as_str() == Some(key) {
-            return Some(pos);
-        }
-        let (_, after_value) = next_value(text, pos)?;
-        pos = after_value;
-    }
 }
 
 fn check_rows(
@@ -589,17 +552,17 @@ fn check_rows(
                 status
             }
         };
-        let currency = match raw.currency.as_deref() {
-            Some(c) if !is_currency(c) => {
+        let currency = match raw.currency.as_deref().map(|c| (c, c.parse::<Currency>())) {
+            Some((c, Err(_))) => {
                 wrong.push(format!(
                     "currency {c:?} is not a three-letter ISO 4217 code like USD"
                 ));
                 None
             }
-            Some(c) => Some(c.to_owned()),
+            Some((_, Ok(code))) => Some(code.into_string()),
             None => default_currency.clone(),
         };
-        let bonus = match raw.bonus.as_deref().map(parse_amount) {
+        let bonus = match raw.bonus.as_deref().map(parse_bonus) {
             None => None,
             Some(Err(why)) => {
                 wrong.push(format!(
@@ -644,25 +607,13 @@ fn check_rows(
     Ok(rows)
 }
 
-fn is_currency(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
-}
-
-/// A non-negative decimal like `0.05` or `12` (a leading `+` is allowed, nothing else).
-fn parse_amount(text: &str) -> Result<Decimal, &'static str> {
+/// A bonus as a person types it: surrounding spaces and a leading `+` are allowed.
+fn parse_bonus(text: &str) -> Result<Decimal, AmountError> {
     let text = text.trim();
-    let digits = text.strip_prefix('+').unwrap_or(text);
-    if let Some(rest) = digits.strip_prefix('-')
-        && parse_amount(rest).is_ok()
-    {
-        return Err("must not be negative");
-    }
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let only_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !only_digits(whole) || !only_digits(fraction) || digits.ends_with('.') {
-        return Err("is not an amount like 0.05");
-    }
-    Decimal::from_str(digits).map_err(|_| "is too large or has too many digits")
+    text.strip_prefix('+')
+        .unwrap_or(text)
+        .parse::<Amount>()
+        .map(|a| a.0)
 }
 
 #[cfg(test)]
@@ -671,11 +622,11 @@ mod tests {
 
     #[test]
     fn amounts_are_plain_non_negative_decimals() {
-        assert_eq!(parse_amount("0.012"), Ok(Decimal::new(12, 3)));
-        assert_eq!(parse_amount(" +2 "), Ok(Decimal::from(2)));
-        assert_eq!(parse_amount("-1"), Err("must not be negative"));
+        assert_eq!(parse_bonus("0.012"), Ok(Decimal::new(12, 3)));
+        assert_eq!(parse_bonus(" +2 "), Ok(Decimal::from(2)));
+        assert_eq!(parse_bonus("-1"), Err(AmountError::Negative));
         for bad in ["", "1e3", "$1", "1.", ".5", "1,50", "abc"] {
-            assert!(parse_amount(bad).is_err(), "{bad}");
+            assert!(parse_bonus(bad).is_err(), "{bad}");
         }
     }
 

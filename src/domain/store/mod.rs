@@ -5,6 +5,7 @@
 
 mod annotation_file;
 mod atomic;
+mod layout;
 mod my_data;
 mod recent;
 mod saver;
@@ -12,6 +13,9 @@ mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
 pub use atomic::{atomic_write, atomic_write_with, sync_dir};
+pub use layout::{
+    Layout, RECENT_FILE, REVIEWS_FILE, SETTINGS_FILE, WORKLOG_FILE, WORKSPACE_FILE, WorkspacePaths,
+};
 pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
 pub use saver::Saver;
@@ -83,11 +87,6 @@ pub fn resolve_data_dir(
     directories::ProjectDirs::from("org", "clickwork", "clickwork")
         .map(|dirs| dirs.data_dir().to_owned())
         .ok_or(StoreError::NoDataDir)
-}
-
-/// The folder where zip bundles are extracted (safe to delete; rebuilt on demand).
-pub fn cache_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("cache")
 }
 
 /// A UTC time as written in every file: RFC 3339 with milliseconds and a `Z`.

@@ -2,13 +2,9 @@
 //! data"). The data never leaves the machine unless the worker carries the zip away.
 
 use crate::domain::safe_output::OutputRules;
-use crate::domain::store::StoreError;
+use crate::domain::store::{Layout, StoreError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// What belongs to the worker under the data folder: work (annotations, work logs, reviews), settings and
-/// the recent list. The zip cache is the requesters' bundles, not the worker's data.
-const MINE: [&str; 3] = ["work", "settings.json", "recent.json"];
 
 /// Writes every file of the worker's data under `data_dir` into the zip `out` (atomically: a failed
 /// export leaves no half-written zip). Returns how many files were written.
@@ -19,8 +15,8 @@ pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> 
         .protect(data_dir, "the data folder")
         .check(out)?;
     let mut files = Vec::new();
-    for name in MINE {
-        collect(&data_dir.join(name), &mut files)?;
+    for path in Layout::new(data_dir).worker_data() {
+        collect(&path, &mut files)?;
     }
     files.sort();
     let mut count = 0;
@@ -53,8 +49,8 @@ pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> 
 /// what was removed.
 pub fn delete_my_data(data_dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     let mut removed = Vec::new();
-    for name in MINE.iter().chain(["cache"].iter()) {
-        let path = data_dir.join(name);
+    let layout = Layout::new(data_dir);
+    for path in layout.worker_data().into_iter().chain([layout.cache()]) {
         let result = if path.is_dir() {
             std::fs::remove_dir_all(&path)
         } else {

@@ -1,6 +1,6 @@
 //! The list of recently opened bundles, `<data>/recent.json`.
 
-use crate::domain::store::{StoreError, format_time, read_json, write_json};
+use crate::domain::store::{Layout, StoreError, format_time, read_json, write_json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -27,14 +27,10 @@ pub struct RecentBundles {
 }
 
 impl RecentBundles {
-    fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join("recent.json")
-    }
-
     /// Reads the list; a missing file is an empty list. An unreadable one is an error naming it (the
     /// caller may go on with an empty list: losing it loses no work).
     pub fn load(data_dir: &Path) -> Result<Self, StoreError> {
-        Ok(read_json(&Self::path(data_dir))?.unwrap_or_default())
+        Ok(read_json(&Layout::new(data_dir).recent())?.unwrap_or_default())
     }
 
     /// Puts `path` first (removing an older entry for it) and keeps at most ten.
@@ -54,7 +50,7 @@ impl RecentBundles {
     /// Writes the list atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|e| StoreError::io(data_dir, e))?;
-        write_json(&Self::path(data_dir), self)
+        write_json(&Layout::new(data_dir).recent(), self)
     }
 }
 

@@ -3,7 +3,8 @@
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
-    ANNOTATION_FORMAT, AnnotationFile, StoreError, format_time, read_json, set_aside, write_json,
+    ANNOTATION_FORMAT, AnnotationFile, Layout, StoreError, WorkspacePaths, format_time, read_json,
+    set_aside, write_json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -147,7 +148,7 @@ pub struct OpenReport {
 /// One bundle's workspace on disk.
 #[derive(Debug)]
 pub struct Workspace {
-    dir: PathBuf,
+    paths: WorkspacePaths,
     record: WorkspaceRecord,
 }
 
@@ -160,10 +161,10 @@ impl Workspace {
         bundle: &Bundle,
         now: DateTime<Utc>,
     ) -> Result<(Workspace, OpenReport), StoreError> {
-        let dir = data_dir.join("work").join(&bundle.id);
-        let annotations = dir.join("annotations");
+        let paths = Layout::new(data_dir).workspace(&bundle.id);
+        let annotations = paths.annotations();
         std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
-        let record_path = dir.join("workspace.json");
+        let record_path = paths.record();
         let mut report = OpenReport::default();
         let existing = match read_json::<WorkspaceRecord>(&record_path) {
             Ok(Some(record)) if record.format == WORKSPACE_FORMAT => Some(record),
@@ -205,7 +206,6 @@ impl Workspace {
             updated_at: format_time(now),
             extra: Map::new(),
         });
-        let workspace_dir = dir.clone();
         if record.manifest_sha256 != bundle.manifest_sha256 || record.tasks != fingerprints {
             let mut change = ManifestChange {
                 old_sha256: record.manifest_sha256.clone(),
@@ -220,7 +220,7 @@ impl Workspace {
                     }
                     Some(old) if !print.same_image(old) => {
                         change.image_changed.push(id.clone());
-                        let path = annotation_path(&workspace_dir, id);
+                        let path = paths.annotation(id);
                         if path.exists() {
                             change.set_aside.push(set_aside(&path, "stale", now)?);
                         }
@@ -249,17 +249,22 @@ impl Workspace {
         record.source = bundle.source.clone();
         record.updated_at = format_time(now);
         write_json(&record_path, &record)?;
-        Ok((Workspace { dir, record }, report))
+        Ok((Workspace { paths, record }, report))
     }
 
     /// The workspace folder, `<data>/work/<bundle-id>`.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.paths.dir()
+    }
+
+    /// Every path of the workspace.
+    pub fn paths(&self) -> &WorkspacePaths {
+        &self.paths
     }
 
     /// The annotation file of `task_id`.
     pub fn annotation_path(&self, task_id: &str) -> PathBuf {
-        annotation_path(&self.dir, task_id)
+        self.paths.annotation(task_id)
     }
 
     /// The task to resume at, if one was recorded.
@@ -278,7 +283,7 @@ impl Workspace {
         }
         self.record.current_task = Some(task_id.to_owned());
         self.record.updated_at = format_time(now);
-        write_json(&self.dir.join("workspace.json"), &self.record)
+        write_json(&self.paths.record(), &self.record)
     }
 
     /// Reads the saved annotation of `task`, if there is one.
@@ -352,8 +357,4 @@ impl Workspace {
             })
             .collect()
     }
-}
-
-fn annotation_path(dir: &Path, task_id: &str) -> PathBuf {
-    dir.join("annotations").join(format!("{task_id}.json"))
 }

@@ -7,7 +7,6 @@
 mod clock;
 mod coalesce;
 mod event;
-mod export;
 mod journal;
 mod recorder;
 mod times;
@@ -15,7 +14,6 @@ mod times;
 pub use clock::SessionClock;
 pub use coalesce::{InputBurst, InputCoalescer};
 pub use event::{Event, EventKind, InputCounts, InputKind, Stamp};
-pub use export::{TASK_COLUMNS, TaskRow, is_task_rows_file, task_rows, write_csv, write_jsonl};
 pub use journal::{
     JournalFile, JournalRead, JournalWriter, LineProblem, parse_journal, read_journal,
 };
@@ -26,20 +24,5 @@ pub use times::{
     session_state, settle_task_clock, task_clock,
 };
 
-use std::path::{Path, PathBuf};
-
 /// The value of `format` in every `session_start` line.
 pub const WORKLOG_FORMAT: &str = "clickwork-worklog/1";
-
-/// The journal's file name inside a bundle's workspace folder.
-pub const WORKLOG_FILE: &str = "worklog.jsonl";
-
-/// The journal of the workspace at `workspace_dir` (`<data>/work/<bundle-id>`).
-pub fn journal_path(workspace_dir: &Path) -> PathBuf {
-    workspace_dir.join(WORKLOG_FILE)
-}
-
-/// The workspace folder of bundle `bundle_id` under `data_dir`, as the store lays it out.
-pub fn workspace_dir(data_dir: &Path, bundle_id: &str) -> PathBuf {
-    data_dir.join("work").join(bundle_id)
-}

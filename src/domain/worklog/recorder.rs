@@ -57,7 +57,7 @@ impl Recorder {
         let mut recorder = Recorder {
             writer: JournalWriter::new(journal_path),
             clock: SessionClock::new(now),
-            session_id: crate::domain::settings::random_id(),
+            session_id: crate::domain::ids::random_id(),
             worker_id: worker_id.to_owned(),
             coalescer: InputCoalescer::new(),
             burst_task: None,

@@ -35,7 +35,7 @@ pub fn problems_ui(
             }
         }
         if ui.button("Open the sample bundle").clicked() {
-            actions.push(Action::OpenPath(crate::ui::sample_bundle_path()));
+            actions.push(Action::OpenPath(crate::domain::bundle::sample_bundle_path()));
         }
     });
 }

@@ -1,9 +1,9 @@
 //! The settings window: reference wage, daily goal, idle threshold; export or delete the worker's data.
 
-use crate::domain::ledger::{Money, ReferenceWage};
+use crate::domain::ledger::ReferenceWage;
+use crate::domain::money::{Amount, Currency, Money};
 use crate::domain::settings::Settings;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// What the worker is typing, kept as text until it is saved and checked.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -53,28 +53,33 @@ impl SettingsForm {
 
     /// `base` with the form's values, or what is wrong with them.
     pub fn to_settings(&self, base: &Settings) -> Result<Settings, String> {
-        let amount = Decimal::from_str(self.wage_amount.trim())
-            .ok()
-            .filter(|a| *a > Decimal::ZERO)
-            .ok_or_else(|| {
+        let positive = |text: &str| {
+            text.trim()
+                .parse::<Amount>()
+                .ok()
+                .map(|a| a.0)
+                .filter(|a| *a > Decimal::ZERO)
+        };
+        let amount = positive(&self.wage_amount).ok_or_else(|| {
+            format!(
+                "the reference wage {:?} is not a positive amount",
+                self.wage_amount
+            )
+        })?;
+        let currency = self
+            .wage_currency
+            .parse::<Currency>()
+            .map_err(|_| {
                 format!(
-                    "the reference wage {:?} is not a positive amount",
-                    self.wage_amount
+                    "{:?} is not a three-letter currency code",
+                    self.wage_currency
                 )
-            })?;
-        let currency = self.wage_currency.trim().to_ascii_uppercase();
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(format!(
-                "{:?} is not a three-letter currency code",
-                self.wage_currency
-            ));
-        }
+            })?
+            .into_string();
         let goal = match self.goal.trim() {
             "" => None,
             text => Some(Money::new(
-                Decimal::from_str(text)
-                    .ok()
-                    .filter(|g| *g > Decimal::ZERO)
+                positive(text)
                     .ok_or_else(|| format!("the daily goal {text:?} is not a positive amount"))?,
                 currency.clone(),
             )),

@@ -3,11 +3,10 @@
 //! Export reads the annotation files directly instead of opening a `Workspace`, because opening one
 //! rewrites `workspace.json` and may set files aside: an export must not change the worker's data.
 
-use super::{Category, Dataset, DatasetImage, FormatError};
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::Bundle;
-use crate::domain::safe_output::OutputRules;
-use crate::domain::store::{ANNOTATION_FORMAT, AnnotationFile};
+use crate::domain::formats::{Category, Dataset, DatasetImage, FormatError};
+use crate::domain::store::{ANNOTATION_FORMAT, AnnotationFile, Layout};
 use std::path::{Path, PathBuf};
 
 /// Which tasks an export takes.
@@ -35,25 +34,11 @@ pub struct WorkspaceDataset {
     pub warnings: Vec<String>,
 }
 
-/// What an export of `bundle`'s work under `data_dir` must keep away from: the data folder, the bundle's
-/// folder and, for a zip bundle, the zip.
-pub fn export_rules(bundle: &Bundle, data_dir: &Path) -> OutputRules {
-    let mut rules = OutputRules::new()
-        .protect(data_dir, "the data folder")
-        .protect(&bundle.root, "the bundle");
-    if bundle.source != bundle.root {
-        rules = rules.protect(&bundle.source, "the bundle");
-    }
-    rules
-}
-
 /// The annotation file of `task_id` in `bundle_id`'s workspace under `data_dir`.
 pub fn annotation_path(data_dir: &Path, bundle_id: &str, task_id: &str) -> PathBuf {
-    data_dir
-        .join("work")
-        .join(bundle_id)
-        .join("annotations")
-        .join(format!("{task_id}.json"))
+    Layout::new(data_dir)
+        .workspace(bundle_id)
+        .annotation(task_id)
 }
 
 /// Builds the dataset of `bundle`'s work under `data_dir`: categories are the bundle's labels in order,

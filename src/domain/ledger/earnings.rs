@@ -1,35 +1,8 @@
-//! Amounts of money and earnings, kept apart by currency. Money is a [`Decimal`], never a float.
+//! Earnings, kept apart by currency. Money is a [`Decimal`], never a float.
 
+use crate::domain::money::Money;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// An amount in one currency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Money {
-    /// The amount, written as a decimal string (`"0.012"`).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// ISO 4217 code (`USD`).
-    pub currency: String,
-}
-
-impl Money {
-    /// `amount` of `currency`.
-    pub fn new(amount: Decimal, currency: impl Into<String>) -> Self {
-        Money {
-            amount,
-            currency: currency.into(),
-        }
-    }
-}
-
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount.normalize(), self.currency)
-    }
-}
 
 /// Where a submitted task's reward stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

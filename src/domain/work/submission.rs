@@ -11,11 +11,12 @@
 //! worklog/worklog.jsonl           the bundle's work log (raw timing events), byte for byte
 //! worklog/tasks.csv               one row per task, times at the default idle rule (100 s)
 
-use super::workspace::annotation_path;
-use super::{FormatError, StatusFilter, dataset_from_workspace};
+use super::dataset::annotation_path;
+use super::{StatusFilter, dataset_from_workspace};
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::Bundle;
-use crate::domain::store::atomic_write_with;
+use crate::domain::formats::{Dataset, FormatError};
+use crate::domain::store::{Layout, atomic_write_with};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -95,11 +96,11 @@ pub fn worklog_entries(
     bundle: &Bundle,
     data_dir: &Path,
 ) -> Result<Vec<(String, Vec<u8>)>, FormatError> {
-    use crate::domain::worklog::{
-        DEFAULT_IDLE_SECS, journal_path, parse_journal, task_rows, write_csv,
-    };
-    let dir = data_dir.join("work").join(&bundle.id);
-    let journal = journal_path(&dir);
+    use crate::domain::work::{task_rows, write_csv};
+    use crate::domain::worklog::{DEFAULT_IDLE_SECS, parse_journal};
+    let paths = Layout::new(data_dir).workspace(&bundle.id);
+    let dir = paths.dir().to_owned();
+    let journal = paths.journal();
     let bytes = match std::fs::read(&journal) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -131,7 +132,7 @@ pub fn build(bundle: &Bundle, data_dir: &Path) -> Result<Package, FormatError> {
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     let mut tasks = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    let mut submitted = super::Dataset {
+    let mut submitted = Dataset {
         categories: work.dataset.categories.clone(),
         images: Vec::new(),
     };
@@ -159,7 +160,7 @@ pub fn build(bundle: &Bundle, data_dir: &Path) -> Result<Package, FormatError> {
         }
     }
     let names = submitted.flat_names();
-    let (coco, _) = super::coco::to_json(&submitted, &names);
+    let (coco, _) = crate::domain::formats::coco::to_json(&submitted, &names);
     entries.push(("coco/instances_default.json".to_owned(), coco));
     entries.extend(worklog_entries(bundle, data_dir)?);
     entries.sort_by(|a, b| a.0.cmp(&b.0));
