@@ -4,81 +4,87 @@
 //! label file, named in the message), 2 a usage or environment problem (a non-empty output folder
 //! without `--force`, a folder that cannot be written).
 
-use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use super::{load_or_report, print_err, print_out};
+use crate::domain::bundle::{Bundle, LoadOptions};
 use crate::domain::formats::{Dataset, Format, ImportReport, NoteKind};
 use crate::domain::safe_output::OutputRules;
 use crate::domain::work::{
     FolderExport, StatusFilter, WriteError, check_output_folder, dataset_from_workspace,
     export_rules, export_to_folder, submission,
 };
+use clap::builder::PossibleValue;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// A format to write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// A format to write: one of the domain's formats, or all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
-    /// COCO instances JSON (annotations/instances_default.json).
-    Coco,
-    /// Ultralytics YOLO detection labels (class cx cy w h).
-    Yolo,
-    /// Ultralytics YOLO segmentation labels (class x1 y1 x2 y2 ...).
-    YoloSeg,
-    /// Pascal VOC XML, one file per image.
-    Voc,
-    /// LabelMe JSON, one file per image.
-    Labelme,
-    /// CVAT for images 1.1 XML.
-    Cvat,
+    /// One format, into the output folder itself.
+    One(Format),
     /// coco/, yolo/, voc/, labelme/ and cvat/ subfolders.
     All,
+}
+
+/// The choices `--format` and `--to` offer: every exportable format, then `all`.
+const EXPORT_CHOICES: [ExportFormat; 7] = [
+    ExportFormat::One(Format::EXPORTS[0]),
+    ExportFormat::One(Format::EXPORTS[1]),
+    ExportFormat::One(Format::EXPORTS[2]),
+    ExportFormat::One(Format::EXPORTS[3]),
+    ExportFormat::One(Format::EXPORTS[4]),
+    ExportFormat::One(Format::EXPORTS[5]),
+    ExportFormat::All,
+];
+
+impl ValueEnum for ExportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &EXPORT_CHOICES
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            ExportFormat::One(format) => {
+                PossibleValue::new(format.name()).help(format.description())
+            }
+            ExportFormat::All => {
+                PossibleValue::new("all").help("coco/, yolo/, voc/, labelme/ and cvat/ subfolders")
+            }
+        })
+    }
 }
 
 impl ExportFormat {
     /// The formats to write, and whether each goes into its own subfolder.
     fn formats(self) -> (Vec<Format>, bool) {
-        let one = |f| (vec![f], false);
         match self {
-            ExportFormat::Coco => one(Format::Coco),
-            ExportFormat::Yolo => one(Format::Yolo),
-            ExportFormat::YoloSeg => one(Format::YoloSeg),
-            ExportFormat::Voc => one(Format::Voc),
-            ExportFormat::Labelme => one(Format::Labelme),
-            ExportFormat::Cvat => one(Format::Cvat),
+            ExportFormat::One(format) => (vec![format], false),
             ExportFormat::All => (Format::ALL_EXPORTS.to_vec(), true),
         }
     }
 }
 
-/// A format to read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ImportFormat {
-    /// A folder of LabelMe JSON files with their images (or one file).
-    Labelme,
-    /// A COCO JSON file (images beside it, under images/ or images/<subset>/).
-    Coco,
-    /// A YOLO dataset folder (its .yaml, images/, labels/).
-    Yolo,
-    /// A Pascal VOC folder (Annotations/, JPEGImages/).
-    Voc,
-    /// A CVAT for images XML file (images under images/ beside it).
-    Cvat,
-    /// A VIA 1 or 2 JSON file, or a folder holding one with its images.
-    Via,
-}
+/// A format to read (`convert --from`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportFormat(pub Format);
 
-impl ImportFormat {
-    fn format(self) -> Format {
-        match self {
-            ImportFormat::Labelme => Format::Labelme,
-            ImportFormat::Coco => Format::Coco,
-            ImportFormat::Yolo => Format::Yolo,
-            ImportFormat::Voc => Format::Voc,
-            ImportFormat::Cvat => Format::Cvat,
-            ImportFormat::Via => Format::Via,
-        }
+const IMPORT_CHOICES: [ImportFormat; 6] = [
+    ImportFormat(Format::IMPORTS[0]),
+    ImportFormat(Format::IMPORTS[1]),
+    ImportFormat(Format::IMPORTS[2]),
+    ImportFormat(Format::IMPORTS[3]),
+    ImportFormat(Format::IMPORTS[4]),
+    ImportFormat(Format::IMPORTS[5]),
+];
+
+impl ValueEnum for ImportFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &IMPORT_CHOICES
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(self.0.description()))
     }
 }
 
@@ -151,29 +157,10 @@ pub struct SubmitArgs {
     pub force: bool,
 }
 
-fn print_out(text: &str) {
-    // A closed stdout (piped into `head`) is not worth a panic.
-    let _ = std::io::stdout().write_all(text.as_bytes());
-}
-
-fn print_err(text: &str) {
-    let _ = std::io::stderr().write_all(text.as_bytes());
-}
-
+/// The bundle asked for, else the bundled sample; its problems printed when it does not load.
 fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, ExitCode> {
     let path = path.map_or_else(crate::domain::bundle::sample_bundle_path, Path::to_path_buf);
-    load_bundle(&path, options).map_err(|errors| {
-        let mut text = format!(
-            "error: {}: {} problem(s)\n",
-            path.display(),
-            errors.problems.len()
-        );
-        for problem in &errors.problems {
-            text.push_str(&format!("{problem}\n"));
-        }
-        print_err(&text);
-        ExitCode::from(1)
-    })
+    load_or_report(&path, options)
 }
 
 fn write_failed(e: &WriteError) -> ExitCode {
@@ -288,7 +275,7 @@ pub fn convert(args: &ConvertArgs) -> ExitCode {
     if let Err(e) = check_output_folder(&args.output, args.force, &input_rules) {
         return write_failed(&e);
     }
-    let from = args.from.format();
+    let from = args.from.0;
     let (dataset, report) = match from.import(&args.input) {
         Ok(read) => read,
         Err(e) => {

@@ -126,23 +126,37 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 }
 
 fn validate(path: &Path, options: &LoadOptions) -> ExitCode {
-    match load_bundle(path, options) {
+    match load_or_report(path, options) {
         Ok(bundle) => {
-            // A closed stdout (piped into `head`) is not worth a panic.
-            let _ = std::io::stdout().write_all(summary(&bundle).as_bytes());
+            print_out(&summary(&bundle));
             ExitCode::SUCCESS
         }
-        Err(errors) => {
-            let count = errors.problems.len();
-            let plural = if count == 1 { "" } else { "s" };
-            let mut text = format!("error: {}: {count} problem{plural}\n", path.display());
-            for problem in &errors.problems {
-                text.push_str(&format!("{problem}\n"));
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
-            ExitCode::from(1)
-        }
+        Err(code) => code,
     }
+}
+
+/// Writes `text` to standard output; a closed stdout (piped into `head`) is not worth a panic.
+fn print_out(text: &str) {
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+/// Writes `text` to standard error.
+fn print_err(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Loads the bundle at `path`, or prints every problem it has and gives exit code 1.
+fn load_or_report(path: &Path, options: &LoadOptions) -> Result<Bundle, ExitCode> {
+    load_bundle(path, options).map_err(|errors| {
+        let count = errors.problems.len();
+        let plural = if count == 1 { "" } else { "s" };
+        let mut text = format!("error: {}: {count} problem{plural}\n", path.display());
+        for problem in &errors.problems {
+            text.push_str(&format!("{problem}\n"));
+        }
+        print_err(&text);
+        ExitCode::from(1)
+    })
 }
 
 /// A human summary of a valid bundle, as `clickwork validate` prints it.

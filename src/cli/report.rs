@@ -2,7 +2,7 @@
 //! Everything is read from the work log and reviews in the bundle's workspace; nothing here writes to
 //! the workspace except `review import`.
 
-use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::bundle::{Bundle, LoadOptions};
 use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews, period_range};
 use crate::domain::settings::Settings;
 use crate::domain::store::{Layout, atomic_write_with};
@@ -234,21 +234,7 @@ pub fn review(command: &ReviewCommand, data_dir: &Path, options: &LoadOptions) -
 
 /// Loads the bundle, or prints every problem and returns `None`.
 fn load(path: &Path, options: &LoadOptions) -> Option<Bundle> {
-    match load_bundle(path, options) {
-        Ok(bundle) => Some(bundle),
-        Err(errors) => {
-            let mut text = format!(
-                "error: {}: {} problem(s)\n",
-                path.display(),
-                errors.problems.len()
-            );
-            for problem in &errors.problems {
-                text.push_str(&format!("{problem}\n"));
-            }
-            let _ = std::io::stderr().write_all(text.as_bytes());
-            None
-        }
-    }
+    super::load_or_report(path, options).ok()
 }
 
 /// Reads the bundle's work log and reviews; warns about skipped lines; `None` after printing an error.

@@ -56,6 +56,43 @@ impl Format {
         Format::Cvat,
     ];
 
+    /// Every format that can be written, in the order the command line lists them.
+    pub const EXPORTS: [Format; 6] = [
+        Format::Coco,
+        Format::Yolo,
+        Format::YoloSeg,
+        Format::Voc,
+        Format::Labelme,
+        Format::Cvat,
+    ];
+
+    /// Every format that can be read.
+    pub const IMPORTS: [Format; 6] = [
+        Format::Labelme,
+        Format::Coco,
+        Format::Yolo,
+        Format::Voc,
+        Format::Cvat,
+        Format::Via,
+    ];
+
+    /// What the format is and where its files go, for `--help`.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Coco => {
+                "COCO instances JSON (annotations/instances_default.json; a file when read)"
+            }
+            Format::Yolo => {
+                "Ultralytics YOLO detection labels (class cx cy w h); a dataset folder or its .yaml"
+            }
+            Format::YoloSeg => "Ultralytics YOLO segmentation labels (class x1 y1 x2 y2 ...)",
+            Format::Voc => "Pascal VOC XML, one file per image (Annotations/, JPEGImages/)",
+            Format::Labelme => "LabelMe JSON, one file per image (a folder or one file when read)",
+            Format::Cvat => "CVAT for images 1.1 XML (images under images/ beside it)",
+            Format::Via => "VIA 1 or 2 JSON, or a folder holding one with its images (read only)",
+        }
+    }
+
     /// The name used on the command line and as the subfolder name.
     pub fn name(self) -> &'static str {
         match self {
