@@ -63,6 +63,8 @@ fn main() {
         .with_size(egui::vec2(1600.0, 1000.0))
         .build_eframe(move |cc| App::new(cc, config));
     harness.run_steps(2);
+    harness.state_mut().wait_for_jobs(Duration::from_secs(60));
+    harness.run_steps(2);
     harness.state_mut().wait_for_image(Duration::from_secs(30));
     harness.run_steps(2);
 
@@ -87,7 +89,7 @@ fn main() {
     }
     harness.run_steps(2);
 
-    let canvas = harness.state().canvas.view.canvas;
+    let canvas = harness.state().canvas().view.canvas;
     let frames = 300;
     let started = Instant::now();
     for i in 0..frames {

@@ -104,7 +104,7 @@ fn draw_every_shape_edit_undo_submit_and_find_it_again_after_restart() {
     let inside = screen(&harness, 100.0, 75.0);
     click(&mut harness, inside);
     assert_eq!(
-        harness.state().canvas.selected.as_deref(),
+        harness.state().canvas().selected.as_deref(),
         Some(r[0].id.as_str())
     );
     press(&mut harness, Key::Num2);
@@ -224,7 +224,7 @@ fn polygon_closes_by_clicking_its_first_vertex_and_backspace_removes_the_last() 
     let p = screen(&harness, 10.0, 10.0);
     click(&mut harness, p);
     press(&mut harness, Key::Escape);
-    assert!(harness.state().canvas.draft.is_none());
+    assert!(!harness.state().canvas().has_draft());
 }
 
 #[test]
@@ -269,6 +269,7 @@ fn the_sample_bundle_opens_with_its_instructions_and_first_image() {
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, config));
     harness.run_steps(2);
+    wait_until_open(&mut harness);
     assert!(
         harness.state().problems().is_empty(),
         "{:?}",

@@ -47,6 +47,7 @@ pub fn decode_for_display(
     max_pixels: u64,
     max_side: u32,
 ) -> Result<DecodedImage, DecodeError> {
+    crate::domain::io_guard::assert_off_ui_thread(path);
     let fail = |message: String| DecodeError {
         path: path.to_owned(),
         message,

@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod history;
 pub mod ids;
 pub mod image_decode;
+pub mod io_guard;
 pub mod json_location;
 pub mod ledger;
 pub mod money;

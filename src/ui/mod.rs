@@ -4,15 +4,15 @@ pub mod app;
 pub mod canvas;
 pub mod command;
 pub mod export_job;
+pub mod forms;
 pub mod image_loader;
 pub mod markdown;
 pub mod panels;
-pub mod view;
+pub mod state;
 
-use crate::domain::bundle::{LoadOptions, sample_bundle_path};
+use crate::domain::bundle::LoadOptions;
 pub use crate::domain::clock::{Clock, system_clock};
-use crate::domain::store::RecentBundles;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The window icon: a mountain outlined over the sky.
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon.png");
@@ -28,24 +28,6 @@ pub struct AppConfig {
     pub load_options: LoadOptions,
     /// The time source.
     pub clock: Clock,
-}
-
-/// The bundle the window opens: the one asked for, else the most recent that still exists, else the
-/// sample.
-pub fn initial_bundle(asked: Option<&Path>, data_dir: &Path) -> PathBuf {
-    if let Some(path) = asked {
-        return path.to_owned();
-    }
-    RecentBundles::load(data_dir)
-        .ok()
-        .and_then(|recent| {
-            recent
-                .bundles
-                .into_iter()
-                .map(|b| b.path)
-                .find(|p| p.exists())
-        })
-        .unwrap_or_else(sample_bundle_path)
 }
 
 /// Opens the window on `config` and runs until it is closed; the error says why no window could open.

@@ -89,6 +89,7 @@ impl Fixture {
             .with_size(egui::vec2(1280.0, 800.0))
             .build_eframe(move |cc| App::new(cc, config));
         harness.run_steps(3);
+        wait_until_open(&mut harness);
         harness
     }
 
@@ -107,7 +108,7 @@ impl Fixture {
 pub fn screen(harness: &Harness<'_, App>, x: f64, y: f64) -> Pos2 {
     harness
         .state()
-        .canvas
+        .canvas()
         .view
         .screen_from_image(Point::new(x, y))
 }
@@ -159,14 +160,16 @@ pub fn advance(f: &Fixture, secs: i64) {
 }
 
 /// Steps the harness until the app has no background work running (a bundle opening, a save of the
-/// settings), up to ten seconds.
+/// settings, a task file being read), up to ten seconds.
 pub fn wait_until_open(harness: &mut Harness<'_, App>) {
     for _ in 0..1000 {
         if !harness.state().busy() {
             harness.run_steps(2);
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness
+            .state_mut()
+            .wait_for_jobs(std::time::Duration::from_millis(10));
         harness.step();
     }
     panic!("the app is still busy after 10 s");

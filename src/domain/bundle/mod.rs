@@ -83,6 +83,7 @@ struct Opened<'a> {
 /// Opens the bundle at `path`: a folder (with or without `bundle.json`), a `bundle.json` file (its folder
 /// is opened), or a `.zip` of such a folder. Every problem found is returned at once.
 pub fn load_bundle(path: &Path, options: &LoadOptions) -> Result<Bundle, BundleErrors> {
+    crate::domain::io_guard::assert_off_ui_thread(path);
     let shown = path.display().to_string();
     let fail = |message: String| BundleErrors::single(Problem::in_file(&shown, message));
     let meta = path.metadata().map_err(|e| match e.kind() {

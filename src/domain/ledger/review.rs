@@ -120,6 +120,7 @@ impl Reviews {
     /// Reads the reviews of the workspace at `workspace_dir`; none when the file does not exist.
     pub fn load(workspace_dir: &Path, bundle_id: &str) -> Result<Reviews, StoreError> {
         let path = Self::path(workspace_dir);
+        crate::domain::io_guard::assert_off_ui_thread(&path);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -266,6 +267,7 @@ struct RawRow {
 /// Reads and checks the review file `file` against `bundle`: every row must name a task of the bundle
 /// and a known status, with a well-formed bonus. Returns the rows, or every problem found.
 pub fn read_review_file(file: &Path, bundle: &Bundle) -> Result<Vec<ReviewRow>, ReviewImportError> {
+    crate::domain::io_guard::assert_off_ui_thread(file);
     let bytes = std::fs::read(file).map_err(|e| StoreError::io(file, e))?;
     let raw = parse_rows(file, &bytes)?;
     check_rows(file, raw, bundle)

@@ -53,11 +53,16 @@ pub struct AnnotationFile {
 }
 
 impl AnnotationFile {
-    /// A fresh file for `task`: status new, holding the task's prefilled regions.
+    /// A fresh file for `task` of `bundle`: status new, holding the task's prefilled regions.
     pub fn new(bundle: &Bundle, task: &Task, now: DateTime<Utc>) -> Self {
+        Self::fresh(&bundle.id, task, now)
+    }
+
+    /// A fresh file for `task` of the bundle `bundle_id`.
+    pub fn fresh(bundle_id: &str, task: &Task, now: DateTime<Utc>) -> Self {
         AnnotationFile {
             format: ANNOTATION_FORMAT.to_owned(),
-            bundle_id: bundle.id.clone(),
+            bundle_id: bundle_id.to_owned(),
             task_id: task.id.clone(),
             image: ImageInfo {
                 path: task.image.clone(),

@@ -19,7 +19,10 @@ pub use layout::{
 pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
 pub use saver::Saver;
-pub use workspace::{ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace};
+pub use workspace::{
+    ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace, load_annotation_at,
+    read_annotation_at,
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::ffi::OsString;
@@ -95,6 +98,7 @@ pub fn format_time(time: DateTime<Utc>) -> String {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
+    crate::domain::io_guard::assert_off_ui_thread(path);
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -165,6 +169,7 @@ pub fn compact_number_arrays(pretty: &str) -> String {
 /// Moves a file that cannot be used any more out of the way, keeping it: `<stem>.<why>-<time>.json`.
 /// Returns the new path.
 fn set_aside(path: &Path, why: &str, now: DateTime<Utc>) -> Result<PathBuf, StoreError> {
+    crate::domain::io_guard::assert_off_ui_thread(path);
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -48,6 +48,7 @@ pub fn export_my_data(data_dir: &Path, out: &Path) -> Result<usize, StoreError> 
 /// Deletes the worker's data under `data_dir` (work, settings, recent list) and the zip cache. Returns
 /// what was removed.
 pub fn delete_my_data(data_dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+    crate::domain::io_guard::assert_off_ui_thread(data_dir);
     let mut removed = Vec::new();
     let layout = Layout::new(data_dir);
     for path in layout.worker_data().into_iter().chain([layout.cache()]) {

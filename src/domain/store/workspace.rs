@@ -3,8 +3,8 @@
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
-    ANNOTATION_FORMAT, AnnotationFile, Layout, StoreError, WorkspacePaths, format_time, read_json,
-    set_aside, write_json,
+    ANNOTATION_FORMAT, AnnotationFile, Layout, Saver, StoreError, WorkspacePaths, format_time,
+    read_json, set_aside, write_json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -272,18 +272,17 @@ impl Workspace {
         self.record.current_task.as_deref()
     }
 
-    /// Records where to resume.
-    pub fn set_current_task(
-        &mut self,
-        task_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    /// Records where to resume: in memory at once, on disk through `saver` (the one ordered writer),
+    /// so a task switch never waits for the disk.
+    pub fn set_current_task(&mut self, task_id: &str, now: DateTime<Utc>, saver: &Saver) {
         if self.record.current_task.as_deref() == Some(task_id) {
-            return Ok(());
+            return;
         }
         self.record.current_task = Some(task_id.to_owned());
         self.record.updated_at = format_time(now);
-        write_json(&self.paths.record(), &self.record)
+        let record = self.record.clone();
+        let path = self.paths.record();
+        saver.submit(move || write_json(&path, &record));
     }
 
     /// Reads the saved annotation of `task`, if there is one.
@@ -292,50 +291,17 @@ impl Workspace {
         bundle: &Bundle,
         task: &Task,
     ) -> Result<Option<AnnotationFile>, StoreError> {
-        let path = self.annotation_path(&task.id);
-        let Some(file) = read_json::<AnnotationFile>(&path)? else {
-            return Ok(None);
-        };
-        let mismatch = |message: String| StoreError::Mismatch {
-            path: path.clone(),
-            message,
-        };
-        if file.format != ANNOTATION_FORMAT {
-            return Err(mismatch(format!(
-                "format {:?} is not {ANNOTATION_FORMAT}",
-                file.format
-            )));
-        }
-        if file.bundle_id != bundle.id || file.task_id != task.id {
-            return Err(mismatch(format!(
-                "holds task {:?} of bundle {:?}, expected task {:?} of bundle {:?}",
-                file.task_id, file.bundle_id, task.id, bundle.id
-            )));
-        }
-        Ok(Some(file))
+        read_annotation_at(&self.paths, &bundle.id, task)
     }
 
-    /// The saved annotation of `task`, or a fresh one. A file that cannot be used (corrupt JSON, another
-    /// task's file) is set aside, never overwritten, and reported in the returned warning.
+    /// The saved annotation of `task`, or a fresh one (see [`load_annotation_at`]).
     pub fn load_annotation(
         &self,
         bundle: &Bundle,
         task: &Task,
         now: DateTime<Utc>,
     ) -> Result<(AnnotationFile, Option<String>), StoreError> {
-        match self.read_annotation(bundle, task) {
-            Ok(Some(file)) => Ok((file, None)),
-            Ok(None) => Ok((AnnotationFile::new(bundle, task, now), None)),
-            Err(e @ (StoreError::Json { .. } | StoreError::Mismatch { .. })) => {
-                let kept = set_aside(&self.annotation_path(&task.id), "unreadable", now)?;
-                let warning = format!(
-                    "{e}; kept as {} and started the task afresh",
-                    kept.display()
-                );
-                Ok((AnnotationFile::new(bundle, task, now), Some(warning)))
-            }
-            Err(e) => Err(e),
-        }
+        load_annotation_at(&self.paths, &bundle.id, task, now)
     }
 
     /// Writes `file` atomically to its task's annotation file.
@@ -356,5 +322,59 @@ impl Workspace {
                 (task.id.clone(), status)
             })
             .collect()
+    }
+}
+
+/// Reads the saved annotation of `task` of bundle `bundle_id` in the workspace at `paths`, if there is
+/// one; a file of another format, bundle or task is an error.
+pub fn read_annotation_at(
+    paths: &WorkspacePaths,
+    bundle_id: &str,
+    task: &Task,
+) -> Result<Option<AnnotationFile>, StoreError> {
+    let path = paths.annotation(&task.id);
+    let Some(file) = read_json::<AnnotationFile>(&path)? else {
+        return Ok(None);
+    };
+    let mismatch = |message: String| StoreError::Mismatch {
+        path: path.clone(),
+        message,
+    };
+    if file.format != ANNOTATION_FORMAT {
+        return Err(mismatch(format!(
+            "format {:?} is not {ANNOTATION_FORMAT}",
+            file.format
+        )));
+    }
+    if file.bundle_id != bundle_id || file.task_id != task.id {
+        return Err(mismatch(format!(
+            "holds task {:?} of bundle {:?}, expected task {:?} of bundle {bundle_id:?}",
+            file.task_id, file.bundle_id, task.id
+        )));
+    }
+    Ok(Some(file))
+}
+
+/// The saved annotation of `task`, or a fresh one. A file that cannot be used (corrupt JSON, another
+/// task's file) is set aside, never overwritten, and reported in the returned warning. Safe to call on
+/// any thread: the session runs it on its writer thread, after every save queued before it.
+pub fn load_annotation_at(
+    paths: &WorkspacePaths,
+    bundle_id: &str,
+    task: &Task,
+    now: DateTime<Utc>,
+) -> Result<(AnnotationFile, Option<String>), StoreError> {
+    match read_annotation_at(paths, bundle_id, task) {
+        Ok(Some(file)) => Ok((file, None)),
+        Ok(None) => Ok((AnnotationFile::fresh(bundle_id, task, now), None)),
+        Err(e @ (StoreError::Json { .. } | StoreError::Mismatch { .. })) => {
+            let kept = set_aside(&paths.annotation(&task.id), "unreadable", now)?;
+            let warning = format!(
+                "{e}; kept as {} and started the task afresh",
+                kept.display()
+            );
+            Ok((AnnotationFile::fresh(bundle_id, task, now), Some(warning)))
+        }
+        Err(e) => Err(e),
     }
 }

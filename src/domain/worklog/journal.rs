@@ -262,6 +262,7 @@ impl JournalRead {
 
 /// Reads the journal at `path`; a missing file is an empty journal.
 pub fn read_journal(path: &Path) -> Result<JournalRead, StoreError> {
+    crate::domain::io_guard::assert_off_ui_thread(path);
     match std::fs::read(path) {
         Ok(bytes) => Ok(parse_journal(&bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(JournalRead::default()),

@@ -3,6 +3,7 @@
 
 use crate::domain::dashboard::{Dashboard, TaskRow};
 use crate::domain::ledger::{Period, ReferenceWage, Totals, WageBand};
+use crate::ui::forms::{EarningsState, SortBy};
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoints};
 use rust_decimal::Decimal;
@@ -15,33 +16,6 @@ pub fn band_color(band: WageBand) -> Color32 {
         WageBand::Near => Color32::from_rgb(235, 150, 40),
         WageBand::Above => Color32::from_rgb(60, 170, 90),
     }
-}
-
-/// A column the task table sorts by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortBy {
-    /// In log order.
-    #[default]
-    Task,
-    /// Active time.
-    Active,
-    /// Wall time.
-    Wall,
-    /// Regions made.
-    Regions,
-    /// Status.
-    Status,
-    /// Reward.
-    Reward,
-}
-
-/// The view's own state: how the table is sorted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EarningsState {
-    /// The sort column.
-    pub sort: SortBy,
-    /// Descending when true.
-    pub descending: bool,
 }
 
 /// Amounts are decimals; a chart needs a position on screen, so only here do they become floats.

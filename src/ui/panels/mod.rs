@@ -1,7 +1,7 @@
-//! The panels around the canvas. Each reads the app's state and pushes [`Action`]s; none mutates the
-//! session directly.
+//! The panels around the canvas. Each reads the state it draws (the workbench, the view state, or
+//! less) and pushes [`Action`]s; none changes the session itself.
 //!
-//! [`Action`]: crate::ui::app::Action
+//! [`Action`]: crate::ui::state::Action
 
 mod earnings;
 mod overlays;
@@ -11,10 +11,10 @@ mod side;
 mod tools;
 mod top_bar;
 
-pub use earnings::{EarningsState, SortBy, band_color, earnings_ui};
-pub use overlays::{help_ui, skip_dialog_ui};
+pub use earnings::{band_color, earnings_ui};
+pub use overlays::{help_ui, path_prompt_ui, skip_dialog_ui};
 pub use problems::problems_ui;
-pub use settings::{SettingsAction, SettingsForm, settings_ui};
+pub use settings::settings_ui;
 pub use side::right_panel_ui;
 pub use tools::left_panel_ui;
 pub use top_bar::{status_bar_ui, top_bar_ui};

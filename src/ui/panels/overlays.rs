@@ -1,11 +1,12 @@
-//! Windows over the workbench: keyboard help (F1) and the skip dialog.
+//! Windows over the workbench: keyboard help (F1), the skip dialog, and the path field used when no
+//! file dialog is available.
 
-use crate::ui::app::{Action, App};
 use crate::ui::command::UiCommand;
+use crate::ui::state::{Action, PathPrompt};
+use std::path::PathBuf;
 
 /// The list of every command and its key, generated from [`UiCommand::ALL`].
-pub fn help_ui(app: &mut App, ctx: &egui::Context) {
-    let open = app.help_open();
+pub fn help_ui(ctx: &egui::Context, open: &mut bool) {
     if !*open {
         return;
     }
@@ -21,28 +22,22 @@ pub fn help_ui(app: &mut App, ctx: &egui::Context) {
                     ui.monospace(command.shortcut_text());
                     ui.end_row();
                 }
-                ui.label("Pick a label, or relabel the selected region");
-                ui.monospace("1-9");
-                ui.end_row();
-                ui.label("Nudge the selected region (Shift: 10 px)");
-                ui.monospace("Arrows");
-                ui.end_row();
-                ui.label("Zoom about the cursor");
-                ui.monospace("Wheel");
-                ui.end_row();
-                ui.label("Pan");
-                ui.monospace("Middle-drag, Space+drag");
-                ui.end_row();
+                for (what, keys) in [
+                    ("Pick a label, or relabel the selected region", "1-9"),
+                    ("Nudge the selected region (Shift: 10 px)", "Arrows"),
+                    ("Zoom about the cursor", "Wheel"),
+                    ("Pan", "Middle-drag, Space+drag"),
+                ] {
+                    ui.label(what);
+                    ui.monospace(keys);
+                    ui.end_row();
+                }
             });
         });
 }
 
 /// Asks for an optional reason before skipping the task.
-pub fn skip_dialog_ui(app: &mut App, ctx: &egui::Context) {
-    let Some(reason) = app.skip_reason_mut() else {
-        return;
-    };
-    let mut action = None;
+pub fn skip_dialog_ui(ctx: &egui::Context, reason: &mut String, actions: &mut Vec<Action>) {
     egui::Modal::new(egui::Id::unique("skip_dialog")).show(ctx, |ui| {
         ui.heading("Skip this task?");
         let label = ui.label("Reason (optional):");
@@ -57,14 +52,43 @@ pub fn skip_dialog_ui(app: &mut App, ctx: &egui::Context) {
         let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
         ui.horizontal(|ui| {
             if ui.button("Skip task").clicked() || enter {
-                action = Some(Action::ConfirmSkip);
+                actions.push(Action::ConfirmSkip);
             }
             if ui.button("Cancel").clicked() || escape {
-                action = Some(Action::CancelSkip);
+                actions.push(Action::CancelSkip);
             }
         });
     });
-    if let Some(action) = action {
-        app.push(action);
-    }
+}
+
+/// A field to type a path into: what a file dialog would have asked for.
+pub fn path_prompt_ui(ctx: &egui::Context, prompt: &mut PathPrompt, actions: &mut Vec<Action>) {
+    egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
+        if let Some(note) = &prompt.note {
+            ui.add(egui::Label::new(note.as_str()).wrap());
+            ui.separator();
+        }
+        let label = ui.label(prompt.purpose.prompt());
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut prompt.text)
+                .hint_text("/home/you/…")
+                .desired_width(420.0),
+        );
+        edit.labelled_by(label.id).request_focus();
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
+        let typed = prompt.text.trim();
+        ui.horizontal(|ui| {
+            let ok = ui.add_enabled(!typed.is_empty(), egui::Button::new("OK"));
+            if (ok.clicked() || enter) && !typed.is_empty() {
+                actions.push(Action::UsePath(prompt.purpose, PathBuf::from(typed)));
+            }
+            if ui.button("Browse…").clicked() {
+                actions.push(Action::BrowseInstead(prompt.purpose));
+            }
+            if ui.button("Cancel").clicked() || escape {
+                actions.push(Action::ClosePathPrompt);
+            }
+        });
+    });
 }

@@ -1,8 +1,8 @@
 //! What the window shows when a bundle cannot be opened.
 
 use crate::domain::store::RecentBundles;
-use crate::ui::app::Action;
 use crate::ui::command::UiCommand;
+use crate::ui::state::Action;
 use std::path::Path;
 
 /// Every problem with the bundle at `path`, and ways on: open another, or a recent one.
@@ -15,7 +15,8 @@ pub fn problems_ui(
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
         ui.heading(format!("This bundle cannot be opened: {}", path.display()));
-        ui.label(format!("{} problem(s):", problems.len()));
+        let plural = if problems.len() == 1 { "" } else { "s" };
+        ui.label(format!("{} problem{plural}:", problems.len()));
         for problem in problems {
             ui.colored_label(ui.visuals().error_fg_color, problem);
         }

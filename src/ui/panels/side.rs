@@ -1,19 +1,21 @@
 //! The right panel: the task's regions, the task list, and the instructions.
 
 use crate::domain::annotation::TaskStatus;
-use crate::ui::app::{Action, App};
+use crate::domain::session::Session;
 use crate::ui::command::UiCommand;
 use crate::ui::markdown::markdown_ui;
+use crate::ui::state::{Action, ViewState, label_color, status_text};
 use egui::{Color32, RichText};
 
 /// Regions (label, shape, visibility, click to select), tasks with their status, instructions.
-pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
-    let Some(session) = app.session() else {
-        return;
-    };
+pub fn right_panel_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    view: &ViewState,
+    actions: &mut Vec<Action>,
+) {
     let bundle = session.bundle();
-    let mut actions = Vec::new();
-    let mut show_instructions = app.instructions_visible();
+    let show_instructions = view.shown.instructions;
     egui::Panel::right("regions_tasks_instructions")
         .resizable(true)
         .default_size(300.0)
@@ -28,11 +30,9 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                     ui.label("None yet: pick a label and draw.");
                 }
                 for region in session.annotation().regions.iter().rev() {
-                    let selected = app.canvas.selected.as_deref() == Some(region.id.as_str());
-                    let hidden = app.canvas.hidden.contains(&region.id);
-                    let color = bundle.label(&region.label).map_or(Color32::GRAY, |l| {
-                        Color32::from_rgb(l.color[0], l.color[1], l.color[2])
-                    });
+                    let selected = view.canvas.selected.as_deref() == Some(region.id.as_str());
+                    let hidden = view.canvas.hidden.contains(&region.id);
+                    let color = label_color(bundle, &region.label);
                     ui.horizontal(|ui| {
                         let (rect, _) =
                             ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
@@ -77,12 +77,8 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                         TaskStatus::Skipped => ui.visuals().error_fg_color,
                     };
                     let current = index == session.task_index();
-                    let text = RichText::new(format!(
-                        "{}  ({})",
-                        task.id,
-                        status.name().replace('_', " ")
-                    ))
-                    .color(color);
+                    let text = RichText::new(format!("{}  ({})", task.id, status_text(*status)))
+                        .color(color);
                     if ui.add(egui::Button::selectable(current, text)).clicked() && !current {
                         actions.push(Action::GoToTask(index));
                     }
@@ -96,13 +92,9 @@ pub fn right_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                     .open(Some(show_instructions))
                     .show(ui, |ui| markdown_ui(ui, instructions));
                     if header.header_response.clicked() {
-                        show_instructions = !show_instructions;
                         actions.push(Action::Command(UiCommand::ToggleInstructions));
                     }
                 }
             });
         });
-    for action in actions {
-        app.push(action);
-    }
 }

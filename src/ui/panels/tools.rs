@@ -1,65 +1,41 @@
 //! The left panel: tools and the label palette.
 
-use crate::ui::app::{Action, App};
+use crate::domain::session::Session;
 use crate::ui::canvas::Tool;
-use crate::ui::command::UiCommand;
-use egui::{Color32, RichText};
+use crate::ui::state::{Action, ViewState, rgb};
+use egui::RichText;
 
 /// Tools allowed by the bundle, then the labels with swatch, name and hotkey.
-pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
-    let Some(session) = app.session() else {
-        return;
-    };
+pub fn left_panel_ui(
+    ui: &mut egui::Ui,
+    session: &Session,
+    view: &ViewState,
+    actions: &mut Vec<Action>,
+) {
     let bundle = session.bundle();
-    let mut actions = Vec::new();
     egui::Panel::left("tools_and_labels")
         .resizable(false)
         .default_size(190.0)
         .show(ui, |ui| {
             ui.heading("Tools");
-            let tools = [
-                (
-                    Tool::Rectangle,
-                    UiCommand::ToolRectangle,
-                    Some(crate::domain::geometry::ShapeKind::Rectangle),
-                ),
-                (
-                    Tool::Polygon,
-                    UiCommand::ToolPolygon,
-                    Some(crate::domain::geometry::ShapeKind::Polygon),
-                ),
-                (
-                    Tool::Point,
-                    UiCommand::ToolPoint,
-                    Some(crate::domain::geometry::ShapeKind::Point),
-                ),
-                (
-                    Tool::ExtremeBox,
-                    UiCommand::ToolExtremeBox,
-                    Some(crate::domain::geometry::ShapeKind::Rectangle),
-                ),
-                (Tool::Select, UiCommand::ToolSelect, None),
-            ];
-            for (tool, command, kind) in tools {
-                let allowed = kind.is_none_or(|k| bundle.tools.contains(&k));
-                let text = format!("{}  ({})", tool.name(), command.shortcut_text());
-                let response = ui.add_enabled(
-                    allowed,
-                    egui::Button::selectable(app.canvas.tool == tool, text),
-                );
+            for &tool in Tool::ALL {
+                let spec = tool.spec();
+                let allowed = spec.draws.is_none_or(|k| bundle.tools.contains(&k));
+                let text = format!("{}  ({})", spec.name, spec.command.shortcut_text());
+                let current = view.canvas.tool() == tool;
+                let response = ui.add_enabled(allowed, egui::Button::selectable(current, text));
                 if response.clicked() {
-                    actions.push(Action::Command(command));
+                    actions.push(Action::Command(spec.command));
                 }
             }
             ui.separator();
             ui.heading("Labels");
             for (index, label) in bundle.labels.iter().enumerate() {
-                let current = index == app.current_label_index();
-                let color = Color32::from_rgb(label.color[0], label.color[1], label.color[2]);
+                let current = index == view.current_label;
                 ui.horizontal(|ui| {
                     let (rect, _) =
                         ui.allocate_exact_size(egui::vec2(16.0, 16.0), egui::Sense::hover());
-                    ui.painter().rect_filled(rect, 3.0, color);
+                    ui.painter().rect_filled(rect, 3.0, rgb(label.color));
                     if current {
                         ui.painter().rect_stroke(
                             rect.expand(2.0),
@@ -83,9 +59,6 @@ pub fn left_panel_ui(app: &mut App, ui: &mut egui::Ui) {
                 });
             }
             ui.separator();
-            ui.label(RichText::new(app.canvas.tool.hint()).small());
+            ui.label(RichText::new(view.canvas.tool().hint()).small());
         });
-    for action in actions {
-        app.push(action);
-    }
 }

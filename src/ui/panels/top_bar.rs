@@ -2,9 +2,9 @@
 
 use crate::domain::ledger::Period;
 use crate::domain::worklog::ClockState;
-use crate::ui::app::{Action, App};
 use crate::ui::command::UiCommand;
 use crate::ui::panels::band_color;
+use crate::ui::state::{Action, Opened, ViewState, Workbench, status_text};
 
 /// `m:ss`, or `h:mm:ss` past an hour.
 fn clock_text(ms: u64) -> String {
@@ -18,8 +18,13 @@ fn clock_text(ms: u64) -> String {
 
 /// The task's active time (visibly paused when it is not counting), today's earnings and the
 /// effective hourly wage as a chip coloured against the worker's reference wage.
-fn time_and_money_ui(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-    if let Some((ms, state)) = app.task_clock() {
+fn time_and_money_ui(
+    work: &Workbench,
+    clock: Option<(u64, ClockState)>,
+    ui: &mut egui::Ui,
+    actions: &mut Vec<Action>,
+) {
+    if let Some((ms, state)) = clock {
         let why = match state {
             ClockState::Ticking => "",
             ClockState::Idle => " (idle: paused)",
@@ -40,15 +45,15 @@ fn time_and_money_ui(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         };
         ui.label(text).on_hover_text(format!(
             "Time you actively worked on this task; gaps over {} s count as idle.",
-            app.settings().idle_secs
+            work.settings.idle_secs
         ));
         if ui.small_button(pause).clicked() {
             actions.push(Action::Command(UiCommand::TogglePause));
         }
         ui.separator();
     }
-    let dashboard = app.dashboard();
-    let reference = &app.settings().reference_wage;
+    let dashboard = &work.money.dashboard;
+    let reference = &work.settings.reference_wage;
     let today = dashboard
         .periods
         .iter()
@@ -98,10 +103,16 @@ fn time_and_money_ui(app: &App, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     }
 }
 
-/// Bundle title, task k of N, the task's status, and any notices.
-pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
+/// Bundle title, task k of N, the task's status, and any notices. `clock` is the open task's active
+/// time and whether it counts.
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    work: &Workbench,
+    view: &ViewState,
+    clock: Option<(u64, ClockState)>,
+    actions: &mut Vec<Action>,
+) {
     egui::Panel::top("top_bar").show(ui, |ui| {
-        let mut actions = Vec::new();
         ui.horizontal(|ui| {
             ui.menu_button("Bundle", |ui| {
                 for command in [
@@ -120,10 +131,10 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                         actions.push(Action::Command(command));
                     }
                 }
-                if !app.recent().bundles.is_empty() {
+                if !work.recent.bundles.is_empty() {
                     ui.separator();
                     ui.label("Recent:");
-                    for bundle in &app.recent().bundles {
+                    for bundle in &work.recent.bundles {
                         if ui
                             .button(&bundle.title)
                             .on_hover_text(bundle.path.display().to_string())
@@ -134,8 +145,8 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                     }
                 }
             });
-            match app.session() {
-                Some(session) => {
+            match &work.opened {
+                Opened::Session(session) => {
                     ui.strong(&session.bundle().title);
                     ui.separator();
                     ui.label(format!(
@@ -144,12 +155,16 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                         session.bundle().tasks.len()
                     ));
                     ui.separator();
-                    ui.label(format!(
-                        "Status: {}",
-                        session.status().name().replace('_', " ")
-                    ));
+                    ui.label(format!("Status: {}", status_text(session.status())));
                 }
-                None => {
+                Opened::Opening(path) => {
+                    ui.spinner();
+                    ui.label(match path {
+                        Some(path) => format!("Opening {}…", path.display()),
+                        None => "Opening…".to_owned(),
+                    });
+                }
+                Opened::Failed { .. } => {
                     ui.label("No bundle open");
                 }
             }
@@ -163,7 +178,7 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 if ui.button("Earnings").clicked() {
                     actions.push(Action::Command(UiCommand::Earnings));
                 }
-                if app.session().is_some() {
+                if work.session().is_some() {
                     if ui
                         .button(format!("Skip ({})", UiCommand::Skip.shortcut_text()))
                         .clicked()
@@ -179,47 +194,55 @@ pub fn top_bar_ui(app: &mut App, ui: &mut egui::Ui) {
                 }
             });
         });
-        if app.session().is_some() {
-            ui.horizontal(|ui| time_and_money_ui(app, ui, &mut actions));
+        if work.session().is_some() {
+            ui.horizontal(|ui| time_and_money_ui(work, clock, ui, actions));
         }
-        for (i, notice) in app.notices().iter().enumerate() {
+        for (i, notice) in view.notices.iter().enumerate() {
             ui.horizontal(|ui| {
-                ui.colored_label(ui.visuals().warn_fg_color, notice);
                 if ui.small_button("Dismiss").clicked() {
                     actions.push(Action::DismissNotice(i));
                 }
+                // A long notice wraps instead of running off the window's edge.
+                ui.add(
+                    egui::Label::new(egui::RichText::new(notice).color(ui.visuals().warn_fg_color))
+                        .wrap(),
+                );
             });
-        }
-        for action in actions {
-            app.push(action);
         }
     });
 }
 
-/// The last message, the active tool's hint, and undo depth.
-pub fn status_bar_ui(app: &mut App, ui: &mut egui::Ui) {
+/// The last message, the active tool's hint, and undo depth. The readout on the right is laid out
+/// first, so a long message is cut (whole on hover) instead of running over it.
+pub fn status_bar_ui(ui: &mut egui::Ui, work: &Workbench, view: &ViewState) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            if let Some(message) = app.message() {
-                let color = if message.is_error {
-                    ui.visuals().error_fg_color
-                } else {
-                    ui.visuals().text_color()
-                };
-                ui.colored_label(color, &message.text);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let session = work.session();
+            if let Some(session) = session {
+                ui.label(format!(
+                    "zoom {:.0}%  ·  undo {}  ·  redo {}",
+                    view.canvas.view.zoom * 100.0,
+                    session.history().undo_len(),
+                    session.history().redo_len()
+                ));
                 ui.separator();
             }
-            ui.label(app.canvas.tool.hint());
-            if let Some(session) = app.session() {
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(format!(
-                        "zoom {:.0}%  ·  undo {}  ·  redo {}",
-                        app.canvas.view.zoom * 100.0,
-                        session.history().undo_len(),
-                        session.history().redo_len()
-                    ));
-                });
-            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                if let Some(message) = &view.message {
+                    let color = if message.is_error {
+                        ui.visuals().error_fg_color
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    let text = egui::RichText::new(&message.text).color(color);
+                    ui.add(egui::Label::new(text).truncate())
+                        .on_hover_text(&message.text);
+                    ui.separator();
+                }
+                if session.is_some() {
+                    ui.add(egui::Label::new(view.canvas.tool().hint()).truncate());
+                }
+            });
         });
     });
 }

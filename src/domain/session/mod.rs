@@ -20,6 +20,9 @@ use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
+use task_files::{Loaded, TaskFiles};
+
+mod task_files;
 
 /// Why a task could not be submitted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +55,10 @@ pub struct Session {
     log: Recorder,
     /// The requester's reviews of this bundle, as imported.
     reviews: Reviews,
+    /// Annotation files of the tasks around the open one, read ahead.
+    files: TaskFiles,
+    /// A task the worker asked for whose file is still being read.
+    pending: Option<usize>,
 }
 
 impl Session {
@@ -85,7 +92,8 @@ impl Session {
                 path: bundle.source.clone(),
                 message: "the bundle has no tasks".to_owned(),
             })?;
-        let (file, warning) = workspace.load_annotation(&bundle, task, now)?;
+        let files = TaskFiles::new(workspace.paths().clone(), &bundle.id);
+        let (file, warning) = files.read_now(task, now)?;
         let task = task.clone();
         let mut warnings: Vec<String> = warning.into_iter().collect();
         let mut log = Recorder::start(workspace.paths().journal(), worker_id, &bundle, now);
@@ -118,9 +126,18 @@ impl Session {
             warnings,
             log,
             reviews,
+            files,
+            pending: None,
         };
         session.record_current(now);
         session.log_task_opened(now);
+        // Opening runs off the window's thread: the files of the next tasks are read here, so the first
+        // moves need no wait at all.
+        for index in session.neighbours() {
+            if let Some(task) = session.bundle.tasks.get(index) {
+                session.files.preload(index, task, now);
+            }
+        }
         Ok((session, report))
     }
 
@@ -279,7 +296,9 @@ impl Session {
             .find(|&i| !self.statuses.get(i).is_some_and(|s| s.is_finished()))
     }
 
-    /// Opens task `index` (its saved annotation, or a fresh one) with an empty undo history.
+    /// Opens task `index` (its saved annotation, or a fresh one) with an empty undo history, waiting
+    /// for its file if it was not read ahead. For callers that may wait for the disk (tests, the command
+    /// line); the window uses [`Session::request_task`].
     pub fn go_to(&mut self, index: usize, now: DateTime<Utc>) -> Result<(), StoreError> {
         let Some(task) = self.bundle.tasks.get(index) else {
             return Ok(());
@@ -287,16 +306,95 @@ impl Session {
         if index == self.current {
             return Ok(());
         }
-        let (file, warning) = self.workspace.load_annotation(&self.bundle, task, now)?;
+        self.files.drain();
+        let loaded = match self.files.take(index) {
+            Some(read) => read?,
+            None => {
+                // Every save queued so far lands first, so the read sees it.
+                self.saver.flush();
+                self.files.read_now(task, now)?
+            }
+        };
+        self.enter(index, loaded, now);
+        Ok(())
+    }
+
+    /// Asks to open task `index` without waiting: `true` when it is open now (its file was read
+    /// ahead), `false` when its file is being read on the writer thread; [`Session::poll`] then opens
+    /// it. Until then the current task stays open and editable.
+    pub fn request_task(&mut self, index: usize, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(task) = self.bundle.tasks.get(index) else {
+            return Ok(false);
+        };
+        if index == self.current {
+            self.pending = None;
+            return Ok(true);
+        }
+        self.files.drain();
+        if self.files.is_ready(index) {
+            self.pending = None;
+            let loaded = self
+                .files
+                .take(index)
+                .ok_or_else(|| StoreError::Mismatch {
+                    path: self.workspace.annotation_path(&task.id),
+                    message: "the task's file was lost while opening it".to_owned(),
+                })??;
+            self.enter(index, loaded, now);
+            return Ok(true);
+        }
+        self.files.ask(index, task, &self.saver, now);
+        self.pending = Some(index);
+        Ok(false)
+    }
+
+    /// Opens the task asked for with [`Session::request_task`] once its file is read: `true` when
+    /// another task was opened. Cheap; the window calls it every frame.
+    pub fn poll(&mut self, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(index) = self.pending else {
+            return Ok(false);
+        };
+        self.files.drain();
+        if !self.files.is_ready(index) {
+            return Ok(false);
+        }
+        self.pending = None;
+        self.request_task(index, now)
+    }
+
+    /// The task whose file is being read before it opens, if any.
+    pub fn pending_task(&self) -> Option<usize> {
+        self.pending
+    }
+
+    /// Switches to task `index` with its file `loaded`; the file of the task left is kept, newest.
+    fn enter(&mut self, index: usize, (file, warning): Loaded, now: DateTime<Utc>) {
+        let Some(task) = self.bundle.tasks.get(index) else {
+            return;
+        };
         self.warnings.extend(warning);
-        self.annotation = file.annotation();
-        self.file = file;
+        let left = std::mem::replace(&mut self.file, file);
+        self.files.keep(self.current, left);
+        self.annotation = self.file.annotation();
         self.task = task.clone();
         self.current = index;
         self.history.clear();
         self.record_current(now);
         self.log_task_opened(now);
-        Ok(())
+        for neighbour in self.neighbours() {
+            if let Some(task) = self.bundle.tasks.get(neighbour) {
+                self.files.ask(neighbour, task, &self.saver, now);
+            }
+        }
+    }
+
+    /// The tasks a worker is likely to open next: the previous, the next, the next unfinished.
+    fn neighbours(&self) -> Vec<usize> {
+        let mut near = vec![self.current + 1];
+        near.extend(self.current.checked_sub(1));
+        near.extend(self.next_unfinished());
+        near.retain(|&i| i != self.current && i < self.bundle.tasks.len());
+        near
     }
 
     /// Blocks until every save so far, and every work-log event so far, is on disk.
@@ -398,21 +496,35 @@ impl Session {
         &self.reviews
     }
 
-    /// Applies a requester's review file (CSV or JSON) to this bundle: all rows or, if any row is
-    /// wrong, none (the error lists every bad row with its line).
-    pub fn import_reviews(
-        &mut self,
-        file: &Path,
-        now: DateTime<Utc>,
-    ) -> Result<ImportSummary, ReviewImportError> {
+    /// What applying a review file needs, to run off this thread: see [`ReviewImport::run`].
+    pub fn review_import(&self) -> ReviewImport {
         let submitted: HashSet<String> = derive_times(self.log.events(), 1000)
             .tasks
             .into_iter()
             .filter(|t| t.outcome == Outcome::Submitted)
             .map(|t| t.task_id)
             .collect();
-        let summary = import_reviews(self.workspace.dir(), &self.bundle, file, &submitted, now)?;
-        self.reviews = Reviews::load(self.workspace.dir(), &self.bundle.id)?;
+        ReviewImport {
+            workspace_dir: self.workspace.dir().to_owned(),
+            bundle: self.bundle.clone(),
+            submitted,
+        }
+    }
+
+    /// Takes the reviews an import wrote.
+    pub fn set_reviews(&mut self, reviews: Reviews) {
+        self.reviews = reviews;
+    }
+
+    /// Applies a requester's review file (CSV or JSON) to this bundle, here and now: all rows or, if
+    /// any row is wrong, none (the error lists every bad row with its line).
+    pub fn import_reviews(
+        &mut self,
+        file: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary, ReviewImportError> {
+        let (summary, reviews) = self.review_import().run(file, now)?;
+        self.reviews = reviews;
         Ok(summary)
     }
 
@@ -454,12 +566,8 @@ impl Session {
     }
 
     fn record_current(&mut self, now: DateTime<Utc>) {
-        let id = self.task().id.clone();
-        if let Err(e) = self.workspace.set_current_task(&id, now) {
-            // Losing the resume point loses no work; tell the worker and go on.
-            self.warnings
-                .push(format!("could not record where to resume: {e}"));
-        }
+        let id = self.task.id.clone();
+        self.workspace.set_current_task(&id, now, &self.saver);
     }
 }
 
@@ -481,5 +589,33 @@ fn edit_event(edit: &Edit, drawing_ms: Option<u64>) -> EventKind {
             edit: other.name().to_owned(),
             drawing_ms,
         },
+    }
+}
+
+/// A review import prepared by [`Session::review_import`], to run on a thread that may wait for the
+/// disk.
+#[derive(Clone, Debug)]
+pub struct ReviewImport {
+    workspace_dir: std::path::PathBuf,
+    bundle: Bundle,
+    submitted: HashSet<String>,
+}
+
+impl ReviewImport {
+    /// Applies `file` (all rows or none) and reads back the reviews as they now are.
+    pub fn run(
+        &self,
+        file: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<(ImportSummary, Reviews), ReviewImportError> {
+        let summary = import_reviews(
+            &self.workspace_dir,
+            &self.bundle,
+            file,
+            &self.submitted,
+            now,
+        )?;
+        let reviews = Reviews::load(&self.workspace_dir, &self.bundle.id)?;
+        Ok((summary, reviews))
     }
 }

@@ -1,0 +1,311 @@
+//! Background work for the window: opening a bundle (with the settings, the recent list and the other
+//! bundles' logs), saving the settings, exporting and deleting the worker's data, importing a review.
+//! Jobs run one at a time, in the order asked, on one thread; each ends in a [`Done`] that
+//! [`Jobs::poll`] hands to the app in `logic()`. Nothing here waits on the window's thread.
+
+use crate::domain::bundle::{LoadOptions, load_bundle, sample_bundle_path};
+use crate::domain::clock::Clock;
+use crate::domain::ledger::{ImportSummary, Reviews, WorkspaceLog, load_all_logs};
+use crate::domain::session::{ReviewImport, Session};
+use crate::domain::settings::Settings;
+use crate::domain::store::{OpenReport, RecentBundles, Saver, delete_my_data, export_my_data};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+
+/// A bundle opened in the background, ready to show.
+pub struct OpenedBundle {
+    /// Its session, at the task to resume.
+    pub session: Box<Session>,
+    /// What opening it noticed (a changed manifest, files set aside).
+    pub report: OpenReport,
+    /// The work logs of the other bundles, for the earnings totals.
+    pub other_logs: Vec<WorkspaceLog>,
+}
+
+/// How opening a bundle ended.
+pub struct Opening {
+    /// The path opened (absolute), or asked for.
+    pub path: PathBuf,
+    /// The settings, when the job loaded them (at start, and after "Delete my data").
+    pub settings: Option<Settings>,
+    /// The recent bundles list, updated.
+    pub recent: RecentBundles,
+    /// The bundle, or every problem that kept it from opening.
+    pub result: Result<OpenedBundle, Vec<String>>,
+    /// Things to tell the worker (an unreadable list, a recent bundle that is gone).
+    pub warnings: Vec<String>,
+}
+
+/// What a finished job hands back.
+pub enum Done {
+    /// A bundle was opened (or failed to).
+    Opened(Box<Opening>),
+    /// The settings were saved (or not: why).
+    SettingsSaved(Result<Box<Settings>, String>),
+    /// The worker's data was written to a zip: how many files, where.
+    MyDataExported(Result<(usize, PathBuf), String>),
+    /// The worker's data was deleted (how many items, or why not), and the bundle reopened.
+    MyDataDeleted(Result<usize, String>, Box<Opening>),
+    /// A review file was applied (or refused, every bad row listed).
+    ReviewImported(Result<Box<(ImportSummary, Reviews)>, String>),
+}
+
+type Job = Box<dyn FnOnce() -> Done + Send>;
+
+/// The background worker and what it has finished.
+pub struct Jobs {
+    jobs: Option<Sender<Job>>,
+    done: Receiver<Done>,
+    running: usize,
+    /// Where the worker's data lives and how bundles load, for every job.
+    data_dir: PathBuf,
+    load_options: LoadOptions,
+    clock: Clock,
+    wake: std::sync::Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Jobs {
+    /// Starts the worker thread; `wake` repaints the window when a job ends.
+    pub fn new(
+        data_dir: PathBuf,
+        load_options: LoadOptions,
+        clock: Clock,
+        wake: impl Fn() + Send + Sync + 'static,
+    ) -> Self {
+        let (job_tx, job_rx) = mpsc::channel::<Job>();
+        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        let wake: std::sync::Arc<dyn Fn() + Send + Sync> = std::sync::Arc::new(wake);
+        let thread_wake = std::sync::Arc::clone(&wake);
+        let started = std::thread::Builder::new()
+            .name("clickwork-jobs".into())
+            .spawn(move || {
+                for job in job_rx {
+                    // The window may be closing; then nobody waits for the result.
+                    if done_tx.send(job()).is_err() {
+                        return;
+                    }
+                    thread_wake();
+                }
+            });
+        if let Err(e) = &started {
+            log::error!("cannot start the background worker: {e}");
+        }
+        Jobs {
+            jobs: started.ok().map(|_| job_tx),
+            done: done_rx,
+            running: 0,
+            data_dir,
+            load_options,
+            clock,
+            wake,
+        }
+    }
+
+    /// True while a job is queued or running.
+    pub fn busy(&self) -> bool {
+        self.running > 0
+    }
+
+    /// The jobs finished since the last call, in order.
+    pub fn poll(&mut self) -> Vec<Done> {
+        let done: Vec<Done> = self.done.try_iter().collect();
+        self.running = self.running.saturating_sub(done.len());
+        done
+    }
+
+    /// Waits up to `timeout` for the next finished job (tests and benchmarks).
+    pub fn wait(&mut self, timeout: std::time::Duration) -> Option<Done> {
+        let done = self.done.recv_timeout(timeout).ok()?;
+        self.running = self.running.saturating_sub(1);
+        Some(done)
+    }
+
+    fn run(&mut self, job: Job) {
+        match &self.jobs {
+            Some(tx) if tx.send(job).is_ok() => self.running += 1,
+            // No worker thread: nothing can run in the background. The app says so once, at start.
+            _ => log::error!("no background worker: the job was dropped"),
+        }
+    }
+
+    /// Opens the bundle at `path` (`None`: the most recent that still exists, else the sample),
+    /// ending `previous` first. `settings` are the worker's, or `None` to load them (at start).
+    pub fn open(
+        &mut self,
+        path: Option<PathBuf>,
+        previous: Option<Box<Session>>,
+        settings: Option<Settings>,
+    ) {
+        let (data_dir, options, clock, wake) = self.context();
+        self.run(Box::new(move || {
+            if let Some(mut old) = previous {
+                old.end(clock());
+            }
+            let opening = open_bundle(&data_dir, &options, &clock, wake, path, settings);
+            Done::Opened(Box::new(opening))
+        }));
+    }
+
+    /// Saves `settings`.
+    pub fn save_settings(&mut self, settings: Settings) {
+        let data_dir = self.data_dir.clone();
+        self.run(Box::new(move || {
+            Done::SettingsSaved(
+                settings
+                    .save(&data_dir)
+                    .map(|()| Box::new(settings))
+                    .map_err(|e| format!("could not save: {e}")),
+            )
+        }));
+    }
+
+    /// Writes the worker's data into the zip `out`.
+    pub fn export_my_data(&mut self, out: PathBuf) {
+        let data_dir = self.data_dir.clone();
+        self.run(Box::new(move || {
+            Done::MyDataExported(
+                export_my_data(&data_dir, &out)
+                    .map(|n| (n, out))
+                    .map_err(|e| e.to_string()),
+            )
+        }));
+    }
+
+    /// Ends `previous`, deletes the worker's data, and reopens `reopen` with new settings (a new
+    /// worker id, saved before the session starts, so the settings and the work log agree).
+    pub fn delete_my_data(&mut self, previous: Option<Box<Session>>, reopen: Option<PathBuf>) {
+        let (data_dir, options, clock, wake) = self.context();
+        self.run(Box::new(move || {
+            if let Some(mut old) = previous {
+                old.end(clock());
+            }
+            let deleted = delete_my_data(&data_dir)
+                .map(|removed| removed.len())
+                .map_err(|e| e.to_string());
+            let opening = open_bundle(&data_dir, &options, &clock, wake, reopen, None);
+            Done::MyDataDeleted(deleted, Box::new(opening))
+        }));
+    }
+
+    /// Applies the review file `file` as `import` prepared it.
+    pub fn import_review(&mut self, import: ReviewImport, file: PathBuf) {
+        let clock = self.clock.clone();
+        self.run(Box::new(move || {
+            Done::ReviewImported(
+                import
+                    .run(&file, clock())
+                    .map(Box::new)
+                    .map_err(|e| e.to_string()),
+            )
+        }));
+    }
+
+    fn context(
+        &self,
+    ) -> (
+        PathBuf,
+        LoadOptions,
+        Clock,
+        std::sync::Arc<dyn Fn() + Send + Sync>,
+    ) {
+        (
+            self.data_dir.clone(),
+            self.load_options.clone(),
+            self.clock.clone(),
+            std::sync::Arc::clone(&self.wake),
+        )
+    }
+}
+
+/// `path` absolute and with links resolved, so the recent list names the same place from any folder.
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize()
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_owned())
+}
+
+/// The bundle to open when none is asked for: the most recent that still exists, else the sample. A
+/// last bundle that is gone is named in `warnings`, not silently replaced.
+fn initial_bundle(recent: &RecentBundles, warnings: &mut Vec<String>) -> PathBuf {
+    if let Some(last) = recent.bundles.first().filter(|b| !b.path.exists()) {
+        warnings.push(format!(
+            "the last bundle you worked on, {} ({}), is no longer there; open it from where it is now",
+            last.title,
+            last.path.display()
+        ));
+    }
+    recent
+        .bundles
+        .iter()
+        .map(|b| &b.path)
+        .find(|p| p.exists())
+        .cloned()
+        .unwrap_or_else(sample_bundle_path)
+}
+
+fn open_bundle(
+    data_dir: &Path,
+    options: &LoadOptions,
+    clock: &Clock,
+    wake: std::sync::Arc<dyn Fn() + Send + Sync>,
+    path: Option<PathBuf>,
+    settings: Option<Settings>,
+) -> Opening {
+    let now = clock();
+    let mut warnings = Vec::new();
+    let loaded_settings = settings.is_none();
+    let settings = settings.unwrap_or_else(|| match Settings::load_or_create(data_dir, now) {
+        Ok((settings, more)) => {
+            warnings.extend(more);
+            settings
+        }
+        Err(e) => {
+            warnings.push(format!("settings not saved, using defaults: {e}"));
+            Settings::new(now)
+        }
+    });
+    let mut recent = RecentBundles::load(data_dir).unwrap_or_else(|e| {
+        warnings.push(format!(
+            "the recent bundles list was unreadable and starts afresh: {e}"
+        ));
+        RecentBundles::default()
+    });
+    let path = canonical(&path.unwrap_or_else(|| initial_bundle(&recent, &mut warnings)));
+    let result = load_bundle(&path, options)
+        .map_err(|errors| errors.problems.iter().map(ToString::to_string).collect())
+        .and_then(|bundle| {
+            let title = bundle.title.clone();
+            let bundle_id = bundle.id.clone();
+            let saver = Saver::with_wake(Some(Box::new(move || wake())));
+            let (session, report) =
+                Session::open(bundle, data_dir, saver, &settings.worker_id, now)
+                    .map_err(|e| vec![e.to_string()])?;
+            let other_logs = match load_all_logs(data_dir) {
+                Ok((mut logs, more)) => {
+                    logs.retain(|l| l.bundle_id != bundle_id);
+                    warnings.extend(more);
+                    logs
+                }
+                Err(e) => {
+                    warnings.push(format!("earnings of other bundles left out: {e}"));
+                    Vec::new()
+                }
+            };
+            recent.push(&path, &title, now);
+            if let Err(e) = recent.save(data_dir) {
+                warnings.push(format!("could not update the recent bundles list: {e}"));
+            }
+            Ok(OpenedBundle {
+                session: Box::new(session),
+                report,
+                other_logs,
+            })
+        });
+    Opening {
+        path,
+        settings: loaded_settings.then_some(settings),
+        recent,
+        result,
+        warnings,
+    }
+}

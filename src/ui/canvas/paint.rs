@@ -1,0 +1,185 @@
+//! Painting the canvas: the image (or why it is not there), every visible region with its label, the
+//! tool's draft, and a crosshair. Fill triangles are cached per region and rebuilt only when its
+//! shape changes.
+
+use super::tool::CanvasTool;
+use super::view::View;
+use super::{CanvasInput, Tool};
+use crate::domain::annotation::Region;
+use crate::domain::geometry::{Point, Shape};
+use crate::ui::image_loader::ImageState;
+use egui::{Color32, Pos2, Stroke, Vec2};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A shape's fill triangles, shared between the cache and the frame that paints them.
+type Triangles = Arc<Vec<[Point; 3]>>;
+
+/// Each region's fill triangles, with the shape they were made from.
+#[derive(Debug, Default)]
+pub struct TriangleCache {
+    by_region: HashMap<String, (Shape, Triangles)>,
+}
+
+impl TriangleCache {
+    /// Forgets every region (another task opened).
+    pub fn clear(&mut self) {
+        self.by_region.clear();
+    }
+
+    /// The fill triangles of `region`'s shape, triangulated once per shape rather than every frame.
+    fn of(&mut self, region: &Region) -> Triangles {
+        if let Some((shape, triangles)) = self.by_region.get(&region.id)
+            && *shape == region.shape
+        {
+            return Arc::clone(triangles);
+        }
+        let triangles = Arc::new(region.shape.triangles());
+        self.by_region.insert(
+            region.id.clone(),
+            (region.shape.clone(), Arc::clone(&triangles)),
+        );
+        triangles
+    }
+}
+
+/// What one frame paints.
+pub struct Scene<'a> {
+    /// The transform.
+    pub view: &'a View,
+    /// The active tool and its draft.
+    pub tool: (Tool, &'a dyn CanvasTool),
+    /// The selected region.
+    pub selected: Option<&'a str>,
+    /// Whether a region is shown.
+    pub visible: &'a dyn Fn(&Region) -> bool,
+}
+
+/// Paints `input` into `response.rect`.
+pub fn paint(
+    ui: &egui::Ui,
+    response: &egui::Response,
+    input: &CanvasInput<'_>,
+    scene: &Scene<'_>,
+    cache: &mut TriangleCache,
+) {
+    let view = scene.view;
+    cache
+        .by_region
+        .retain(|id, _| input.annotation.region(id).is_some());
+    let painter = ui.painter_at(response.rect);
+    painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
+    let image_rect = egui::Rect::from_min_max(
+        view.screen_from_image(Point::new(0.0, 0.0)),
+        view.screen_from_image(Point::new(
+            f64::from(input.image_size.x),
+            f64::from(input.image_size.y),
+        )),
+    );
+    match input.image {
+        ImageState::Ready { texture, .. } => {
+            let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+            painter.image(texture.id(), image_rect, uv, Color32::WHITE);
+        }
+        ImageState::Loading => {
+            painter.rect_filled(image_rect, 0.0, Color32::from_gray(40));
+            painter.text(
+                response.rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "Loading image…",
+                egui::FontId::proportional(18.0),
+                Color32::from_gray(200),
+            );
+        }
+        ImageState::Failed(message) => {
+            painter.text(
+                response.rect.center(),
+                egui::Align2::CENTER_CENTER,
+                format!(
+                    "Cannot show this image:\n{message}\n\nYou can skip the task (Ctrl+Space)."
+                ),
+                egui::FontId::proportional(16.0),
+                ui.visuals().error_fg_color,
+            );
+        }
+    }
+    let (tool, draft) = scene.tool;
+    for region in &input.annotation.regions {
+        if !(scene.visible)(region) {
+            continue;
+        }
+        let preview = draft.preview(region);
+        let (shape, triangles) = match &preview {
+            Some(shape) => (shape, Arc::new(shape.triangles())),
+            None => (&region.shape, cache.of(region)),
+        };
+        let color = (input.color_of)(&region.label);
+        let selected = scene.selected == Some(region.id.as_str());
+        paint_shape(&painter, view, shape, &triangles, color, selected);
+        let top_left = view.screen_from_image(shape.bbox().min);
+        painter.text(
+            top_left + Vec2::new(3.0, 2.0),
+            egui::Align2::LEFT_TOP,
+            &region.label,
+            egui::FontId::proportional(13.0),
+            Color32::WHITE,
+        );
+    }
+    let hover = response.hover_pos();
+    draft.paint(&painter, view, hover);
+    if tool != Tool::Select
+        && let Some(h) = hover
+        && response.rect.contains(h)
+    {
+        // A crosshair helps place extreme points and vertices precisely.
+        let faint = Stroke::new(1.0, Color32::from_white_alpha(90));
+        let r = response.rect;
+        painter.line_segment([Pos2::new(r.left(), h.y), Pos2::new(r.right(), h.y)], faint);
+        painter.line_segment([Pos2::new(h.x, r.top()), Pos2::new(h.x, r.bottom())], faint);
+    }
+}
+
+fn paint_shape(
+    painter: &egui::Painter,
+    view: &View,
+    shape: &Shape,
+    triangles: &[[Point; 3]],
+    color: Color32,
+    selected: bool,
+) {
+    let fill = color.gamma_multiply(if selected { 0.45 } else { 0.3 });
+    let stroke = Stroke::new(if selected { 3.0 } else { 2.0 }, color);
+    if let Shape::Point { at } = shape {
+        let c = view.screen_from_image(*at);
+        let radius = if selected { 7.0 } else { 5.0 };
+        painter.circle(c, radius, color, Stroke::new(1.5, Color32::BLACK));
+        return;
+    }
+    let mut mesh = egui::Mesh::default();
+    for [a, b, c] in triangles {
+        let base = mesh.vertices.len() as u32;
+        for p in [*a, *b, *c] {
+            mesh.colored_vertex(view.screen_from_image(p), fill);
+        }
+        mesh.add_triangle(base, base + 1, base + 2);
+    }
+    painter.add(egui::Shape::mesh(mesh));
+    let outline: Vec<Pos2> = shape
+        .vertices()
+        .into_iter()
+        .map(|p| view.screen_from_image(p))
+        .collect();
+    painter.add(egui::Shape::closed_line(outline.clone(), stroke));
+    if selected {
+        for p in outline {
+            let handle = egui::Rect::from_center_size(p, Vec2::splat(8.0));
+            painter.rect_filled(handle, 1.0, Color32::WHITE);
+            painter.rect_stroke(
+                handle,
+                1.0,
+                Stroke::new(1.5, color),
+                egui::StrokeKind::Middle,
+            );
+        }
+    }
+}
