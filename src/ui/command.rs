@@ -1,175 +1,112 @@
 //! Every user action, with its label and keyboard shortcut. Menus, buttons, the key handler and the F1
-//! help overlay are all generated from [`UiCommand::ALL`], so they cannot disagree.
+//! help overlay are all generated from [`UiCommand::ALL`], so they cannot disagree; `ALL` itself is
+//! generated with the enum from one table.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-/// One thing the worker can ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UiCommand {
+/// Defines [`UiCommand`] with its list, labels and shortcuts from one table, so that a command cannot
+/// be declared and then left out of the list the menus, keys and F1 overlay are made from.
+macro_rules! commands {
+    ($($(#[$doc:meta])* $variant:ident => $label:literal, $shortcut:expr;)*) => {
+        /// One thing the worker can ask for.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum UiCommand {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl UiCommand {
+            /// Every command, in the order the help overlay lists them.
+            pub const ALL: &'static [UiCommand] = &[$(UiCommand::$variant),*];
+
+            /// What the command does, as menus and the help overlay show it.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(UiCommand::$variant => $label,)*
+                }
+            }
+
+            /// The keyboard shortcut, if the command has one.
+            pub fn shortcut(self) -> Option<KeyboardShortcut> {
+                match self {
+                    $(UiCommand::$variant => $shortcut,)*
+                }
+            }
+        }
+    };
+}
+
+fn with(modifiers: Modifiers, key: Key) -> Option<KeyboardShortcut> {
+    Some(KeyboardShortcut::new(modifiers, key))
+}
+
+fn plain(key: Key) -> Option<KeyboardShortcut> {
+    with(Modifiers::NONE, key)
+}
+
+fn cmd(key: Key) -> Option<KeyboardShortcut> {
+    with(Modifiers::COMMAND, key)
+}
+
+commands! {
     /// Draw rectangles by press-drag-release.
-    ToolRectangle,
+    ToolRectangle => "Rectangle tool", plain(Key::R);
     /// Draw polygons by clicking vertices.
-    ToolPolygon,
+    ToolPolygon => "Polygon tool", plain(Key::P);
     /// Place points by clicking.
-    ToolPoint,
+    ToolPoint => "Point tool", plain(Key::K);
     /// Draw a tight box by clicking the four extreme points.
-    ToolExtremeBox,
+    ToolExtremeBox => "Extreme-click box tool", plain(Key::E);
     /// Select, move and reshape regions.
-    ToolSelect,
+    ToolSelect => "Select / edit tool", plain(Key::V);
     /// Undo the last change to this task.
-    Undo,
+    Undo => "Undo", cmd(Key::Z);
     /// Redo the last undone change.
-    Redo,
+    Redo => "Redo", with(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
     /// Redo (the other common shortcut).
-    RedoAlt,
+    RedoAlt => "Redo", cmd(Key::Y);
     /// Submit this task and open the next unfinished one.
-    Submit,
+    Submit => "Submit task", cmd(Key::Enter);
     /// Skip this task (asks for an optional reason).
-    Skip,
+    Skip => "Skip task", cmd(Key::Space);
     /// Go to the previous task without submitting.
-    PreviousTask,
+    PreviousTask => "Previous task", plain(Key::A);
     /// Go to the next task without submitting.
-    NextTask,
+    NextTask => "Next task", plain(Key::D);
     /// Fit the image in the view.
-    FitView,
+    FitView => "Fit image", plain(Key::F);
     /// Show the image at 1:1.
-    ActualSize,
+    ActualSize => "Actual size (1:1)", cmd(Key::Num0);
     /// Hide or show all regions.
-    ToggleRegions,
+    ToggleRegions => "Hide / show regions", plain(Key::H);
     /// Delete the selected region.
-    DeleteSelected,
+    DeleteSelected => "Delete selected region", plain(Key::Delete);
     /// Finish the polygon being drawn.
-    FinishPolygon,
+    FinishPolygon => "Finish polygon", plain(Key::Enter);
     /// Remove the last vertex of the polygon being drawn.
-    RemoveLastVertex,
+    RemoveLastVertex => "Remove last polygon vertex", plain(Key::Backspace);
     /// Cancel what is being drawn, or clear the selection.
-    Cancel,
+    Cancel => "Cancel drawing / clear selection", plain(Key::Escape);
     /// Show or hide the instructions.
-    ToggleInstructions,
+    ToggleInstructions => "Show / hide instructions", plain(Key::I);
     /// Show or hide this list of keys.
-    Help,
+    Help => "Keyboard help", plain(Key::F1);
     /// Open another bundle folder.
-    OpenBundle,
+    OpenBundle => "Open bundle folder…", cmd(Key::O);
     /// Open a zipped bundle.
-    OpenZip,
+    OpenZip => "Open zipped bundle…", None;
     /// Show or hide the earnings and time view.
-    Earnings,
+    Earnings => "Earnings and time", plain(Key::F2);
     /// Show or hide the settings.
-    Settings,
+    Settings => "Settings", plain(Key::F3);
     /// Pause or resume the task clock.
-    TogglePause,
+    TogglePause => "Pause / resume the clock", plain(Key::F4);
     /// Import a requester's review file.
-    ImportReview,
+    ImportReview => "Import a review file…", None;
     /// Export the submitted labels in every training format.
-    ExportLabels,
+    ExportLabels => "Export labels (COCO, YOLO, VOC, LabelMe, CVAT)…", cmd(Key::E);
 }
 
 impl UiCommand {
-    /// Every command, in the order the help overlay lists them.
-    pub const ALL: [UiCommand; 28] = [
-        UiCommand::ToolRectangle,
-        UiCommand::ToolPolygon,
-        UiCommand::ToolPoint,
-        UiCommand::ToolExtremeBox,
-        UiCommand::ToolSelect,
-        UiCommand::Undo,
-        UiCommand::Redo,
-        UiCommand::RedoAlt,
-        UiCommand::Submit,
-        UiCommand::Skip,
-        UiCommand::PreviousTask,
-        UiCommand::NextTask,
-        UiCommand::FitView,
-        UiCommand::ActualSize,
-        UiCommand::ToggleRegions,
-        UiCommand::DeleteSelected,
-        UiCommand::FinishPolygon,
-        UiCommand::RemoveLastVertex,
-        UiCommand::Cancel,
-        UiCommand::ToggleInstructions,
-        UiCommand::Help,
-        UiCommand::OpenBundle,
-        UiCommand::OpenZip,
-        UiCommand::Earnings,
-        UiCommand::Settings,
-        UiCommand::TogglePause,
-        UiCommand::ImportReview,
-        UiCommand::ExportLabels,
-    ];
-
-    /// What the command does, as menus and the help overlay show it.
-    pub fn label(self) -> &'static str {
-        match self {
-            UiCommand::ToolRectangle => "Rectangle tool",
-            UiCommand::ToolPolygon => "Polygon tool",
-            UiCommand::ToolPoint => "Point tool",
-            UiCommand::ToolExtremeBox => "Extreme-click box tool",
-            UiCommand::ToolSelect => "Select / edit tool",
-            UiCommand::Undo => "Undo",
-            UiCommand::Redo => "Redo",
-            UiCommand::RedoAlt => "Redo",
-            UiCommand::Submit => "Submit task",
-            UiCommand::Skip => "Skip task",
-            UiCommand::PreviousTask => "Previous task",
-            UiCommand::NextTask => "Next task",
-            UiCommand::FitView => "Fit image",
-            UiCommand::ActualSize => "Actual size (1:1)",
-            UiCommand::ToggleRegions => "Hide / show regions",
-            UiCommand::DeleteSelected => "Delete selected region",
-            UiCommand::FinishPolygon => "Finish polygon",
-            UiCommand::RemoveLastVertex => "Remove last polygon vertex",
-            UiCommand::Cancel => "Cancel drawing / clear selection",
-            UiCommand::ToggleInstructions => "Show / hide instructions",
-            UiCommand::Help => "Keyboard help",
-            UiCommand::OpenBundle => "Open bundle folder…",
-            UiCommand::OpenZip => "Open zipped bundle…",
-            UiCommand::Earnings => "Earnings and time",
-            UiCommand::Settings => "Settings",
-            UiCommand::TogglePause => "Pause / resume the clock",
-            UiCommand::ImportReview => "Import a review file…",
-            UiCommand::ExportLabels => "Export labels (COCO, YOLO, VOC, LabelMe, CVAT)…",
-        }
-    }
-
-    /// The keyboard shortcut, if the command has one.
-    pub fn shortcut(self) -> Option<KeyboardShortcut> {
-        let plain = |key| Some(KeyboardShortcut::new(Modifiers::NONE, key));
-        let cmd = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
-        match self {
-            UiCommand::ToolRectangle => plain(Key::R),
-            UiCommand::ToolPolygon => plain(Key::P),
-            UiCommand::ToolPoint => plain(Key::K),
-            UiCommand::ToolExtremeBox => plain(Key::E),
-            UiCommand::ToolSelect => plain(Key::V),
-            UiCommand::Undo => cmd(Key::Z),
-            UiCommand::Redo => Some(KeyboardShortcut::new(
-                Modifiers::COMMAND | Modifiers::SHIFT,
-                Key::Z,
-            )),
-            UiCommand::RedoAlt => cmd(Key::Y),
-            UiCommand::Submit => cmd(Key::Enter),
-            UiCommand::Skip => cmd(Key::Space),
-            UiCommand::PreviousTask => plain(Key::A),
-            UiCommand::NextTask => plain(Key::D),
-            UiCommand::FitView => plain(Key::F),
-            UiCommand::ActualSize => cmd(Key::Num0),
-            UiCommand::ToggleRegions => plain(Key::H),
-            UiCommand::DeleteSelected => plain(Key::Delete),
-            UiCommand::FinishPolygon => plain(Key::Enter),
-            UiCommand::RemoveLastVertex => plain(Key::Backspace),
-            UiCommand::Cancel => plain(Key::Escape),
-            UiCommand::ToggleInstructions => plain(Key::I),
-            UiCommand::Help => plain(Key::F1),
-            UiCommand::OpenBundle => cmd(Key::O),
-            UiCommand::OpenZip => None,
-            UiCommand::Earnings => plain(Key::F2),
-            UiCommand::Settings => plain(Key::F3),
-            UiCommand::TogglePause => plain(Key::F4),
-            UiCommand::ImportReview => None,
-            UiCommand::ExportLabels => cmd(Key::E),
-        }
-    }
-
     /// The shortcut as text for buttons and the help overlay ("Ctrl+Z").
     pub fn shortcut_text(self) -> String {
         self.shortcut().map_or_else(String::new, |s| {
@@ -215,7 +152,7 @@ mod tests {
     #[test]
     fn no_two_commands_share_a_shortcut() {
         let mut seen = HashSet::new();
-        for command in UiCommand::ALL {
+        for &command in UiCommand::ALL {
             if let Some(s) = command.shortcut() {
                 let key = (
                     s.modifiers.command || s.modifiers.ctrl,
@@ -245,7 +182,7 @@ mod tests {
             Key::Num8,
             Key::Num9,
         ];
-        for command in UiCommand::ALL {
+        for &command in UiCommand::ALL {
             if let Some(s) = command.shortcut() {
                 assert!(
                     !(s.modifiers.is_none() && digits.contains(&s.logical_key)),
@@ -257,7 +194,7 @@ mod tests {
 
     #[test]
     fn every_command_is_listed_once() {
-        let set: HashSet<_> = UiCommand::ALL.into_iter().collect();
+        let set: HashSet<_> = UiCommand::ALL.iter().collect();
         assert_eq!(set.len(), UiCommand::ALL.len());
         assert_eq!(UiCommand::Redo.shortcut_text(), "Ctrl+Shift+Z");
     }
