@@ -98,7 +98,7 @@ fn expand(tree: &str) -> Vec<String> {
     parts
         .into_iter()
         .filter(|p| !p.trim().is_empty())
-        .flat_map(|p| expand(p))
+        .flat_map(expand)
         .map(|p| format!("{prefix}{p}"))
         .collect()
 }
@@ -226,7 +226,7 @@ fn graph(depth: usize) -> BTreeMap<String, BTreeSet<String>> {
             // The longest prefix of the path that is a module.
             let known = (1..=target.len())
                 .rev()
-                .find(|&n| modules.contains(&target[..n].to_vec()))
+                .find(|&n| modules.contains(&target[..n]))
                 .unwrap_or(0);
             if known < depth {
                 continue;

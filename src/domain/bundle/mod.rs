@@ -17,6 +17,7 @@ mod names;
 mod paths;
 mod prefill;
 mod problem;
+mod tasks;
 mod validate;
 
 use std::path::{Path, PathBuf};

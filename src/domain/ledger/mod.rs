@@ -9,6 +9,7 @@ mod book;
 mod earnings;
 mod report;
 mod review;
+mod review_file;
 mod wage;
 
 pub use crate::domain::money::{Money, amount_text};
@@ -18,10 +19,8 @@ pub use book::{
 };
 pub use earnings::{Earnings, RewardState, Totals};
 pub use report::{Report, TimeSplit, Wage, bundle_report, hms, secs, split_time, wages};
-pub use review::{
-    ImportRecord, ImportSummary, REVIEWS_FORMAT, Review, ReviewImportError, ReviewRow,
-    ReviewStatus, Reviews, RowProblem, import_reviews, read_review_file,
-};
+pub use review::{ImportRecord, ImportSummary, REVIEWS_FORMAT, Review, Reviews, import_reviews};
+pub use review_file::{ReviewImportError, ReviewRow, ReviewStatus, RowProblem, read_review_file};
 pub use wage::{
     GoalProgress, NEAR_FACTOR, ReferenceWage, WageBand, goal_progress, hourly_wage, wage_band,
 };
