@@ -69,6 +69,7 @@ impl Settings {
     /// Reads the settings, if the file exists and is usable.
     pub fn load(data_dir: &Path) -> Result<Option<Settings>, StoreError> {
         let path = Self::path(data_dir);
+        crate::domain::io_guard::assert_off_ui_thread(&path);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -6,7 +6,6 @@ pub mod command;
 pub mod export_job;
 pub mod forms;
 pub mod image_loader;
-pub mod markdown;
 pub mod panels;
 pub mod state;
 

@@ -160,6 +160,8 @@ pub struct ViewState {
     pub skip_reason: Option<String>,
     /// The path field, while it is open.
     pub path_prompt: Option<PathPrompt>,
+    /// The rendered instructions (CommonMark), kept between frames.
+    pub markdown: egui_commonmark::CommonMarkCache,
 }
 
 impl ViewState {

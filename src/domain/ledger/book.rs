@@ -238,6 +238,7 @@ impl WorkspaceLog {
 /// left out, with a warning naming the file.
 pub fn load_all_logs(data_dir: &Path) -> Result<(Vec<WorkspaceLog>, Vec<String>), StoreError> {
     let work = Layout::new(data_dir).work();
+    crate::domain::io_guard::assert_off_ui_thread(&work);
     let entries = match std::fs::read_dir(&work) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),

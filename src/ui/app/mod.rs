@@ -63,6 +63,8 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let _mark = mark_ui_thread();
         let ctx = cc.egui_ctx.clone();
+        // Images in instructions load (and decode) on egui_extras' own threads.
+        egui_extras::install_image_loaders(&ctx);
         let wake = |ctx: &egui::Context| {
             let ctx = ctx.clone();
             move || ctx.request_repaint()
@@ -509,7 +511,7 @@ impl eframe::App for App {
         panels::status_bar_ui(ui, &self.work, &self.view);
         if let Some(session) = self.work.session() {
             panels::left_panel_ui(ui, session, &self.view, &mut self.actions);
-            panels::right_panel_ui(ui, session, &self.view, &mut self.actions);
+            panels::right_panel_ui(ui, session, &mut self.view, &mut self.actions);
         }
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)

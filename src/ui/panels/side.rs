@@ -3,7 +3,6 @@
 use crate::domain::annotation::TaskStatus;
 use crate::domain::session::Session;
 use crate::ui::command::UiCommand;
-use crate::ui::markdown::markdown_ui;
 use crate::ui::state::{Action, ViewState, label_color, status_text};
 use egui::{Color32, RichText};
 
@@ -11,7 +10,7 @@ use egui::{Color32, RichText};
 pub fn right_panel_ui(
     ui: &mut egui::Ui,
     session: &Session,
-    view: &ViewState,
+    view: &mut ViewState,
     actions: &mut Vec<Action>,
 ) {
     let bundle = session.bundle();
@@ -90,7 +89,16 @@ pub fn right_panel_ui(
                         UiCommand::ToggleInstructions.shortcut_text()
                     ))
                     .open(Some(show_instructions))
-                    .show(ui, |ui| markdown_ui(ui, instructions));
+                    .show(ui, |ui| {
+                        // Images in the instructions are files of the bundle, named relative to it.
+                        egui_commonmark::CommonMarkViewer::new()
+                            .default_implicit_uri_scheme(format!(
+                                "file://{}/",
+                                bundle.root.display()
+                            ))
+                            .max_image_width(Some(280))
+                            .show(ui, &mut view.markdown, instructions);
+                    });
                     if header.header_response.clicked() {
                         actions.push(Action::Command(UiCommand::ToggleInstructions));
                     }
