@@ -13,14 +13,13 @@ mod common;
 
 use clickwork::domain::bundle::{LoadOptions, load_bundle};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 const SAMPLE: &str = "sample_tasks/landscapes";
 const BUNDLE_ID: &str = "landscapes-sample";
 
-use common::{clickwork, text};
+use common::{clickwork, text, tree};
 
 fn assert_code(output: &Output, code: i32) {
     assert_eq!(
@@ -85,24 +84,6 @@ fn data_with_work() -> tempfile::TempDir {
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every file under `dir` with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_owned()];
-    while let Some(d) = pending.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                files.insert(path.strip_prefix(dir).unwrap().to_owned(), bytes);
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -12,23 +12,12 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use clickwork::domain::worklog::{Event, EventKind, JournalFile, Stamp};
+use common::{abc_manifest, ev};
+
+use clickwork::domain::worklog::{Event, EventKind, JournalFile};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::path::PathBuf;
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
-}
-
-fn ev(secs: u64, task: Option<&str>, kind: EventKind) -> Event {
-    let stamp = Stamp {
-        at: t0() + Duration::seconds(secs as i64),
-        mono_ms: secs * 1000,
-    };
-    Event::new(stamp, "s1", task, kind)
-}
 
 fn opened(secs: u64, task: &str) -> Event {
     ev(
@@ -67,32 +56,24 @@ fn submitted(secs: u64, task: &str) -> Event {
     )
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-}
+bundle_fixture!(Fixture);
 
 impl Fixture {
     /// A bundle of tasks a, b, c paying 0.05 USD, and a log: a submitted after 20 s, b after 40 s,
     /// c skipped after 10 s.
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(&root).unwrap();
-        let manifest = json!({
-            "format": "clickwork-bundle/1",
-            "id": "review-fixture",
-            "title": "Review fixture",
-            "requester": "Lab of Clouds",
-            "reward": {"per_task": "0.05", "currency": "USD"},
-            "labels": [{"name": "sky", "color": "#4a90d9"}],
-            "tasks": [
-                {"id": "a", "image": "a.png"},
-                {"id": "b", "image": "b.png"},
-                {"id": "c", "image": "c.png"}
-            ]
-        });
+        let base = common::BundleDir::new();
+        let root = base.root();
+        let manifest = abc_manifest(
+            "review-fixture",
+            "Review fixture",
+            json!({
+                "requester": "Lab of Clouds",
+                "reward": {"per_task": "0.05", "currency": "USD"}
+            }),
+        );
         common::write_bundle(&root, &manifest, (8, 8));
-        let f = Fixture { dir };
+        let f = Fixture { base };
         let mut journal = JournalFile::new(f.workspace().join("worklog.jsonl"));
         let events = [
             ev(
@@ -136,11 +117,7 @@ impl Fixture {
     }
 
     fn root(&self) -> String {
-        self.dir.path().join("bundle").display().to_string()
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.base.root().display().to_string()
     }
 
     fn workspace(&self) -> PathBuf {
@@ -148,7 +125,7 @@ impl Fixture {
     }
 
     fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
+        let path = self.path(name);
         std::fs::write(&path, text).unwrap();
         path.display().to_string()
     }
@@ -302,7 +279,7 @@ fn json_review_rows_are_reported_by_line_too() {
     let (code, _, stderr) = f.run(&["review", "import", &f.root(), &broken]);
     assert_eq!(code, 1);
     assert!(stderr.contains("broken.json: not a JSON file"), "{stderr}");
-    let missing = f.dir.path().join("nowhere.csv").display().to_string();
+    let missing = f.path("nowhere.csv").display().to_string();
     let (code, _, stderr) = f.run(&["review", "import", &f.root(), &missing]);
     assert_eq!(code, 1);
     assert!(stderr.contains("nowhere.csv"), "{stderr}");

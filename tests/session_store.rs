@@ -13,7 +13,6 @@ mod common;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use clickwork::domain::annotation::{Region, TaskStatus};
-use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
 use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::session::{Session, SubmitRefused};
@@ -52,32 +51,17 @@ fn write_bundle(root: &Path, tasks: &[(&str, &str)]) {
     .unwrap();
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-}
+bundle_fixture!(Fixture);
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(&root).unwrap();
+        let base = common::BundleDir::new();
+        let root = base.root();
         png(&root.join("a.png"), 64, 48);
         png(&root.join("b.png"), 64, 48);
         png(&root.join("c.png"), 64, 48);
         write_bundle(&root, &[("a", "a.png"), ("b", "b.png"), ("c", "c.png")]);
-        Fixture { dir }
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("bundle")
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn bundle(&self) -> Bundle {
-        load_bundle(&self.root(), &LoadOptions::new(self.data().join("cache"))).unwrap()
+        Fixture { base }
     }
 
     fn open(&self) -> (Session, clickwork::domain::store::OpenReport) {

@@ -11,50 +11,30 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use clickwork::domain::worklog::{Event, EventKind, InputCounts, JournalFile, Stamp};
+use common::{abc_manifest, ev, t0};
+
+use chrono::Duration;
+use clickwork::domain::worklog::{EventKind, InputCounts, JournalFile};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
-}
-
-fn ev(secs: u64, task: Option<&str>, kind: EventKind) -> Event {
-    let stamp = Stamp {
-        at: t0() + Duration::seconds(secs as i64),
-        mono_ms: secs * 1000,
-    };
-    Event::new(stamp, "s1", task, kind)
-}
-
-struct Fixture {
-    dir: tempfile::TempDir,
-}
+bundle_fixture!(Fixture);
 
 impl Fixture {
     /// Tasks a, b, c; a worked with gaps of 20, 2, 3 (a burst of input), 25, 160 and 250 s, then
     /// submitted; b skipped; c never opened.
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(&root).unwrap();
-        let manifest = json!({
-            "format": "clickwork-bundle/1",
-            "id": "export-fixture",
-            "title": "Export fixture",
-            "reward": {"per_task": "0.012", "currency": "USD"},
-            "labels": [{"name": "sky", "color": "#4a90d9"}],
-            "tasks": [
-                {"id": "a", "image": "a.png"},
-                {"id": "b", "image": "b.png"},
-                {"id": "c", "image": "c.png"}
-            ]
-        });
+        let base = common::BundleDir::new();
+        let root = base.root();
+        let manifest = abc_manifest(
+            "export-fixture",
+            "Export fixture",
+            json!({"reward": {"per_task": "0.012", "currency": "USD"}}),
+        );
         common::write_bundle(&root, &manifest, (8, 8));
-        let f = Fixture { dir };
+        let f = Fixture { base };
         let region = |secs, vertices| {
             ev(
                 secs,
@@ -148,15 +128,11 @@ impl Fixture {
     }
 
     fn root(&self) -> String {
-        self.dir.path().join("bundle").display().to_string()
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.base.root().display().to_string()
     }
 
     fn out(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.path(name)
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {

@@ -12,11 +12,11 @@
 
 mod common;
 
-use common::worker_id;
+use common::{abc_manifest, t0, worker_id};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use clickwork::domain::annotation::Region;
-use clickwork::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use clickwork::domain::bundle::{LoadOptions, load_bundle};
 use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::session::Session;
@@ -30,53 +30,29 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
-}
-
 fn at(secs: i64) -> DateTime<Utc> {
     t0() + Duration::seconds(secs)
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-}
+bundle_fixture!(Fixture);
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("bundle");
-        std::fs::create_dir_all(&root).unwrap();
+        let base = common::BundleDir::new();
+        let root = base.root();
         std::fs::write(root.join("instructions.md"), "# Outline the sky\n").unwrap();
-        let manifest = json!({
-            "format": "clickwork-bundle/1",
-            "id": "timing-fixture",
-            "title": "Timing fixture",
-            "requester": "Lab of Clouds",
-            "instructions": "instructions.md",
-            "reward": {"per_task": "0.012", "currency": "USD"},
-            "min_regions": 1,
-            "labels": [{"name": "sky", "color": "#4a90d9"}],
-            "tasks": [
-                {"id": "a", "image": "a.png"},
-                {"id": "b", "image": "b.png"},
-                {"id": "c", "image": "c.png"}
-            ]
-        });
+        let manifest = abc_manifest(
+            "timing-fixture",
+            "Timing fixture",
+            json!({
+                "requester": "Lab of Clouds",
+                "instructions": "instructions.md",
+                "reward": {"per_task": "0.012", "currency": "USD"},
+                "min_regions": 1
+            }),
+        );
         common::write_bundle(&root, &manifest, (64, 48));
-        Fixture { dir }
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("bundle")
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn bundle(&self) -> Bundle {
-        load_bundle(&self.root(), &LoadOptions::new(self.data().join("cache"))).unwrap()
+        Fixture { base }
     }
 
     fn open(&self, now: DateTime<Utc>) -> Session {

@@ -59,20 +59,7 @@ impl Checker<'_> {
     }
 
     fn task(&mut self, field: &Field<RawTask>, path: &JsonPath, labels: &[Label]) -> Option<Task> {
-        let raw = match field {
-            Field::Valid(raw) => raw,
-            other => {
-                let found = match other {
-                    Field::Invalid(v) => describe(v),
-                    _ => "null".to_owned(),
-                };
-                self.problem(
-                    path,
-                    format!("must be an object like {{\"id\": \"t1\", \"image\": \"images/t1.jpg\"}}, found {found}"),
-                );
-                return None;
-            }
-        };
+        let raw = self.object(field, path, r#"{"id": "t1", "image": "images/t1.jpg"}"#)?;
         let id = self.required_string(&raw.id, path, "id");
         if let Some(problem) = id.as_deref().and_then(id_problem) {
             self.problem(

@@ -79,6 +79,25 @@ impl Checker<'_> {
     }
 
     /// A required string field of the object at `parent`.
+    /// The object at `path`, or a problem showing what one looks like (`example`).
+    pub(super) fn object<'r, T>(
+        &mut self,
+        field: &'r Field<T>,
+        path: &JsonPath,
+        example: &str,
+    ) -> Option<&'r T> {
+        let found = match field {
+            Field::Valid(raw) => return Some(raw),
+            Field::Invalid(v) => describe(v),
+            Field::Missing | Field::Null => "null".to_owned(),
+        };
+        self.problem(
+            path,
+            format!("must be an object like {example}, found {found}"),
+        );
+        None
+    }
+
     pub(super) fn required_string(
         &mut self,
         field: &Field<String>,
@@ -415,20 +434,7 @@ impl Checker<'_> {
     }
 
     fn label(&mut self, field: &Field<RawLabel>, path: &JsonPath) -> Option<Label> {
-        let raw = match field {
-            Field::Valid(raw) => raw,
-            Field::Missing | Field::Null | Field::Invalid(_) => {
-                let found = match field {
-                    Field::Invalid(v) => describe(v),
-                    _ => "null".to_owned(),
-                };
-                self.problem(
-                    path,
-                    format!("must be an object like {{\"name\": \"sky\", \"color\": \"#87ceeb\"}}, found {found}"),
-                );
-                return None;
-            }
-        };
+        let raw = self.object(field, path, r##"{"name": "sky", "color": "#87ceeb"}"##)?;
         let name = self.required_string(&raw.name, path, "name");
         if let Some(why) = name.as_deref().and_then(label_name_problem) {
             self.problem(
