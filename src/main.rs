@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             Ok(()) => return ExitCode::SUCCESS,
             Err(message) => (message, 1),
         },
-        Err(e) => (e.to_string(), 2),
+        Err(e) => (e, 2),
     };
     // A closed stderr leaves nothing else to tell.
     let _ = writeln!(std::io::stderr(), "error: {}", failed.0);

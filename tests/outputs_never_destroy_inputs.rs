@@ -159,10 +159,7 @@ fn convert_force_into_its_own_input_is_refused_and_deletes_nothing() {
     );
     assert_eq!(code, 0, "{stderr}");
     let before = tree(&ds);
-    assert!(
-        before.keys().any(|p| p.starts_with("images")),
-        "{before:?}"
-    );
+    assert!(before.keys().any(|p| p.starts_with("images")), "{before:?}");
     for out in [ds.join("images"), ds.clone(), ds.join("labels/new")] {
         let (code, stdout, stderr) = run(
             &[

@@ -214,3 +214,25 @@ fn usage_errors_exit_2() {
         );
     }
 }
+
+#[test]
+fn an_empty_max_pixels_variable_counts_as_unset() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |value: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["validate", "sample_tasks/landscapes", "--data-dir"])
+            .arg(data.path())
+            .env("CLICKWORK_MAX_PIXELS", value)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run("").status.code(), Some(0), "empty: the default limit");
+    assert_eq!(run("  ").status.code(), Some(0), "blank: the default limit");
+    let small = run("100");
+    assert_eq!(small.status.code(), Some(1), "a set limit still applies");
+    assert!(String::from_utf8_lossy(&small.stderr).contains("--max-pixels"));
+    let bad = run("lots");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("CLICKWORK_MAX_PIXELS=\"lots\""));
+}

@@ -7,7 +7,7 @@
 mod export;
 mod report;
 
-use crate::domain::bundle::{Bundle, LoadOptions, load_bundle};
+use crate::domain::bundle::{Bundle, LoadOptions, MAX_PIXELS_ENV, load_bundle};
 use crate::domain::store::{Layout, resolve_data_dir};
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -37,14 +37,9 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// Refuse images whose header declares more pixels than this (checked without decoding).
-    #[arg(
-        long,
-        global = true,
-        value_name = "N",
-        env = "CLICKWORK_MAX_PIXELS",
-        default_value_t = LoadOptions::DEFAULT_MAX_PIXELS
-    )]
-    pub max_pixels: u64,
+    /// Default: $CLICKWORK_MAX_PIXELS, else 268435456 (16384×16384).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_pixels: Option<u64>,
 }
 
 /// The headless subcommands.
@@ -80,22 +75,37 @@ impl Cli {
         )
     }
 
-    /// Bundle loading options for these arguments, caching zips under `data_dir`.
-    pub fn load_options(&self, data_dir: &Path) -> LoadOptions {
-        LoadOptions {
-            max_pixels: self.max_pixels,
-            cache_dir: Layout::new(data_dir).cache(),
+    /// The pixel limit: `--max-pixels`, else the environment variable (empty counts as unset, as
+    /// for the data folder's), else the default.
+    pub fn max_pixels(&self) -> Result<u64, String> {
+        if let Some(n) = self.max_pixels {
+            return Ok(n);
         }
+        match std::env::var(MAX_PIXELS_ENV) {
+            Ok(text) if !text.trim().is_empty() => text
+                .trim()
+                .parse()
+                .map_err(|_| format!("{MAX_PIXELS_ENV}={text:?} is not a whole number of pixels")),
+            _ => Ok(LoadOptions::DEFAULT_MAX_PIXELS),
+        }
+    }
+
+    /// Bundle loading options for these arguments, caching zips under `data_dir`.
+    pub fn load_options(&self, data_dir: &Path) -> Result<LoadOptions, String> {
+        Ok(LoadOptions {
+            max_pixels: self.max_pixels()?,
+            cache_dir: Layout::new(data_dir).cache(),
+        })
     }
 }
 
 impl Cli {
     /// What the window needs to start, from these arguments: the data folder, the bundle asked for,
     /// the loading options and the system clock.
-    pub fn app_config(&self) -> Result<crate::ui::AppConfig, crate::domain::store::StoreError> {
-        let data_dir = self.data_dir()?;
+    pub fn app_config(&self) -> Result<crate::ui::AppConfig, String> {
+        let data_dir = self.data_dir().map_err(|e| e.to_string())?;
         Ok(crate::ui::AppConfig {
-            load_options: self.load_options(&data_dir),
+            load_options: self.load_options(&data_dir)?,
             bundle_path: self.path.clone(),
             data_dir,
             clock: crate::domain::clock::system_clock(),
@@ -113,7 +123,13 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let options = cli.load_options(&data_dir);
+    let options = match cli.load_options(&data_dir) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     match command {
         Command::Validate { path } => validate(path, &options),
         Command::Export(args) => export::export(args, &data_dir, &options),
@@ -161,22 +177,26 @@ fn load_or_report(path: &Path, options: &LoadOptions) -> Result<Bundle, ExitCode
 
 /// A human summary of a valid bundle, as `clickwork validate` prints it.
 pub fn summary(bundle: &Bundle) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("ok: {}\n", bundle.source.display()));
-    out.push_str(&format!("title:   {}\n", bundle.title));
-    out.push_str(&format!("id:      {}\n", bundle.id));
+    let mut lines: Vec<(&str, String)> =
+        vec![("title", bundle.title.clone()), ("id", bundle.id.clone())];
     if let Some(requester) = &bundle.requester {
-        out.push_str(&format!("requester: {requester}\n"));
+        lines.push(("requester", requester.clone()));
     }
     let pixels: u64 = bundle
         .tasks
         .iter()
         .map(|t| u64::from(t.width) * u64::from(t.height))
         .sum();
-    out.push_str(&format!(
-        "tasks:   {} ({:.1} megapixels in all)\n",
-        bundle.tasks.len(),
-        pixels as f64 / 1e6
+    let megapixels = pixels as f64 / 1e6;
+    // Small images still show a size: 0.27 rather than 0.0.
+    let megapixels = if megapixels < 10.0 {
+        format!("{megapixels:.2}")
+    } else {
+        format!("{megapixels:.1}")
+    };
+    lines.push((
+        "tasks",
+        format!("{} ({megapixels} megapixels in all)", bundle.tasks.len()),
     ));
     let labels: Vec<String> = bundle
         .labels
@@ -186,24 +206,26 @@ pub fn summary(bundle: &Bundle) -> String {
             None => l.name.clone(),
         })
         .collect();
-    out.push_str(&format!("labels:  {}\n", labels.join(", ")));
+    lines.push(("labels", labels.join(", ")));
     let tools: Vec<&str> = bundle.tools.iter().map(|t| t.name()).collect();
-    out.push_str(&format!("tools:   {}\n", tools.join(", ")));
-    match &bundle.reward {
-        Some(reward) => out.push_str(&format!(
-            "reward:  {} {} per task\n",
-            reward.per_task, reward.currency
-        )),
-        None => out.push_str("reward:  none stated\n"),
-    }
+    lines.push(("tools", tools.join(", ")));
+    lines.push((
+        "reward",
+        match &bundle.reward {
+            Some(reward) => format!("{} {} per task", reward.per_task, reward.currency),
+            None => "none stated".to_owned(),
+        },
+    ));
     if bundle.min_regions > 0 {
-        out.push_str(&format!(
-            "minimum regions per task: {}\n",
-            bundle.min_regions
-        ));
+        lines.push(("min regions", format!("{} per task", bundle.min_regions)));
     }
     if let Some(secs) = bundle.estimated_seconds_per_task {
-        out.push_str(&format!("estimated time per task: {secs} s\n"));
+        lines.push(("estimate", format!("{secs} s per task")));
+    }
+    let mut out = format!("ok: {}\n", bundle.source.display());
+    for (key, value) in lines {
+        // One column for every value, however long the key.
+        out.push_str(&format!("{:<12} {value}\n", format!("{key}:")));
     }
     out
 }

@@ -67,7 +67,12 @@ fn time_and_money_ui(
         })
         .unwrap_or_default();
     let earned = if earned.is_empty() {
-        "0".to_owned()
+        // Nothing earned yet today: say it in the money the work pays.
+        let currency = work
+            .session()
+            .and_then(|s| s.bundle().reward.as_ref())
+            .map_or(reference.currency.as_str(), |r| r.currency.as_str());
+        format!("0.00 {currency}")
     } else {
         earned.join(" + ")
     };
