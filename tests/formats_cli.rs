@@ -555,3 +555,89 @@ fn submit_packs_the_work_with_the_manifest_hash_deterministically() {
         "COCO holds the submitted tasks"
     );
 }
+
+#[test]
+fn coco_without_image_sizes_reads_them_from_the_images_beside_it() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    image::RgbImage::from_pixel(300, 150, image::Rgb([90, 140, 200]))
+        .save(dir.path().join("photo.png"))
+        .unwrap();
+    let coco = json!({
+        "images": [{"id": 1, "file_name": "photo.png"}, {"id": 2, "file_name": "gone.png"}],
+        "categories": [{"id": 1, "name": "sky"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "segmentation": [[0, 0, 280, 0, 280, 140, 0, 140]], "bbox": [0, 0, 280, 140]},
+            {"id": 2, "image_id": 2, "category_id": 1, "segmentation": [[0, 0, 28, 0, 28, 14]], "bbox": [0, 0, 28, 14]}
+        ]
+    });
+    let file = dir.path().join("instances.json");
+    std::fs::write(&file, serde_json::to_vec(&coco).unwrap()).unwrap();
+    let out = dir.path().join("labelme");
+    let output = clickwork(
+        &[
+            "convert",
+            "--from",
+            "coco",
+            "--to",
+            "labelme",
+            file.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    let photo = read_json(&out.join("photo.json"));
+    assert_eq!(
+        (photo["imageWidth"].clone(), photo["imageHeight"].clone()),
+        (json!(300), json!(150))
+    );
+    let stdout = text(&output.stdout);
+    assert!(!stdout.contains("image photo.png has no width"), "{stdout}");
+    // Only the image that is not there is guessed, and said to be.
+    assert!(
+        stdout.contains("image gone.png has no width or height; took 28x14"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn input_that_is_not_the_stated_format_or_holds_nothing_is_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let labelme = dir.path().join("photo.json");
+    std::fs::write(
+        &labelme,
+        serde_json::to_vec(&json!({
+            "version": "5.5.0", "flags": {}, "imagePath": "photo.png", "imageData": null,
+            "imageHeight": 10, "imageWidth": 10,
+            "shapes": [{"label": "sky", "points": [[0, 0], [5, 5]], "shape_type": "rectangle", "flags": {}}]
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    for (from, input) in [("via", &labelme), ("yolo", &empty)] {
+        let out = dir.path().join(format!("out-{from}"));
+        let output = clickwork(
+            &[
+                "convert",
+                "--from",
+                from,
+                "--to",
+                "coco",
+                input.to_str().unwrap(),
+                out.to_str().unwrap(),
+            ],
+            data.path(),
+        );
+        assert_code(&output, 1);
+        let stderr = text(&output.stderr);
+        assert!(
+            stderr.contains(input.to_str().unwrap()) && stderr.contains("expected"),
+            "{from}: {stderr}"
+        );
+        assert!(!out.exists(), "nothing is written for {from}");
+    }
+}

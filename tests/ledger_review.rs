@@ -322,3 +322,45 @@ fn currencies_are_kept_apart_in_the_report() {
         "{stderr}"
     );
 }
+
+#[test]
+fn json_review_keys_match_in_any_case_like_csv_headers() {
+    let f = Fixture::new();
+    let file = f.file(
+        "review.json",
+        r#"{"Reviews": [{"Task_Id": "a", "STATUS": "approved", "Bonus": "0.10"}]}"#,
+    );
+    let (code, stdout, stderr) = f.run(&["review", "import", &f.root(), &file]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("1 approved"), "{stdout}");
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(f.workspace().join("reviews.json")).unwrap())
+            .unwrap();
+    assert_eq!(stored["reviews"]["a"]["bonus"], "0.10");
+}
+
+#[test]
+fn a_currency_code_in_lower_case_is_the_same_code() {
+    let f = Fixture::new();
+    let file = f.file(
+        "review.csv",
+        "task_id,status,bonus,currency\na,approved,0.10,usd\n",
+    );
+    let (code, _, stderr) = f.run(&["review", "import", &f.root(), &file]);
+    assert_eq!(code, 0, "{stderr}");
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(f.workspace().join("reviews.json")).unwrap())
+            .unwrap();
+    assert_eq!(stored["reviews"]["a"]["currency"], "USD");
+    // A code that is no code still names what is wrong.
+    let bad = f.file(
+        "bad.csv",
+        "task_id,status,bonus,currency\na,approved,0.10,dollars\n",
+    );
+    let (code, _, stderr) = f.run(&["review", "import", &f.root(), &bad]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("currency \"dollars\" is not a three-letter ISO 4217 code"),
+        "{stderr}"
+    );
+}

@@ -61,3 +61,38 @@ fn after_delete_my_data_settings_and_work_log_keep_one_worker_id() {
     assert_eq!(saved_worker_id(&f), after_delete);
     assert_eq!(logged_worker_ids(&f), [after_delete]);
 }
+
+#[test]
+fn recent_bundles_are_stored_canonical_and_a_gone_one_is_reported_not_replaced() {
+    let f = Fixture::new();
+    let mut config = f.config();
+    // The bundle as typed from elsewhere: with `..` in it.
+    let typed = f.data.join("..").join("bundle");
+    config.bundle_path = Some(typed);
+    let harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| clickwork::ui::app::App::new(cc, config));
+    let mut harness = harness;
+    wait_until_open(&mut harness);
+    harness.state().flush();
+    drop(harness);
+    let recent: Value =
+        serde_json::from_slice(&std::fs::read(f.data.join("recent.json")).unwrap()).unwrap();
+    let stored = recent["bundles"][0]["path"].as_str().unwrap().to_owned();
+    assert_eq!(
+        std::path::Path::new(&stored),
+        f.bundle.canonicalize().unwrap(),
+        "{recent}"
+    );
+
+    // The bundle moves away; started without a path, the app says so instead of silently opening
+    // another bundle as if it were the last one.
+    std::fs::rename(&f.bundle, f.bundle.with_file_name("moved")).unwrap();
+    let mut config = f.config();
+    config.bundle_path = None;
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| clickwork::ui::app::App::new(cc, config));
+    wait_until_open(&mut harness);
+    harness.get_by_label_contains("is no longer there");
+}

@@ -220,7 +220,6 @@ fn id_key(value: &Value) -> String {
 /// in `images/<subset>/` (datumaro's layout); sizes come from the file.
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let bytes = read_file(path)?;
-    let (mut dataset, mut report) = parse(&bytes, path)?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -230,6 +229,11 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
         .and_then(|s| s.to_str())
         .and_then(|s| s.strip_prefix("instances_"))
         .map(str::to_owned);
+    // An image entry without a size takes it from the image's header when the image is there.
+    let size_of = |name: &str| {
+        find_image(dir, subset.as_deref(), name).and_then(|found| super::image_size(&found))
+    };
+    let (mut dataset, mut report) = parse_with(&bytes, path, &size_of)?;
     let mut missing = Vec::new();
     for image in &mut dataset.images {
         image.source = find_image(dir, subset.as_deref(), &image.file_name);
@@ -261,6 +265,16 @@ fn find_image(dir: &Path, subset: Option<&str>, file_name: &str) -> Option<PathB
 /// Reads COCO JSON bytes (`file` names it in notes and errors). Images get no `source`; [`import`]
 /// finds them.
 pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), FormatError> {
+    parse_with(bytes, file, &|_| None)
+}
+
+/// Like [`parse`]; `size_of(file_name)` gives the size of an image the file states none for, when the
+/// image can be read.
+fn parse_with(
+    bytes: &[u8],
+    file: &Path,
+    size_of: &dyn Fn(&str) -> Option<(u32, u32)>,
+) -> Result<(Dataset, ImportReport), FormatError> {
     let raw: RawCoco = serde_json::from_slice(bytes)
         .map_err(|e| FormatError::invalid(file, format!("not COCO JSON: {e}")))?;
     let mut report = ImportReport::default();
@@ -321,6 +335,13 @@ pub fn parse(bytes: &[u8], file: &Path) -> Result<(Dataset, ImportReport), Forma
         });
     }
 
+    for image in &mut dataset.images {
+        if (image.width == 0 || image.height == 0)
+            && let Some((width, height)) = size_of(&image.file_name)
+        {
+            (image.width, image.height) = (width, height);
+        }
+    }
     let unsized_images: Vec<bool> = dataset
         .images
         .iter()
@@ -483,9 +504,8 @@ fn shapes_of(
     shapes
 }
 
-/// Images without a size in the file: the extent of their annotations, reported as guessed. ([`import`]
-/// does not read image headers for COCO: the format requires sizes, and a file that lacks them is
-/// usually hand-made.)
+/// Images without a size in the file or an image to read it from: the extent of their annotations,
+/// reported as guessed.
 fn guess_sizes(
     dataset: &mut Dataset,
     raw: &RawCoco,

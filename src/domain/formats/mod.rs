@@ -120,15 +120,27 @@ impl Format {
     }
 
     /// Reads a dataset in this format from `path` (a file or a folder, as the format naturally is).
+    /// Input that holds no image of this format (another format, an empty folder) is an error naming
+    /// the path and what was expected: a conversion never quietly writes an empty dataset.
     pub fn import(self, path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
-        match self {
+        let (dataset, report) = match self {
             Format::Coco => coco::import(path),
             Format::Yolo | Format::YoloSeg => yolo::import(path),
             Format::Voc => voc::import(path),
             Format::Labelme => labelme::import(path),
             Format::Cvat => cvat::import(path),
             Format::Via => via::import(path),
+        }?;
+        if dataset.images.is_empty() {
+            return Err(FormatError::invalid(
+                path,
+                format!(
+                    "holds no {self} images or annotations; expected {}",
+                    self.description()
+                ),
+            ));
         }
+        Ok((dataset, report))
     }
 }
 
