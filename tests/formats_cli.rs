@@ -434,7 +434,7 @@ fn convert_reports_what_it_clamped_dropped_and_added() {
     assert!(
         stdout.contains("clamped: ")
             && stdout
-                .contains("china.jpg region 0 on china.jpg: 1 point outside the 640x427 image"),
+                .contains("china.jpg region 1 on china.jpg: 1 point outside the 640x427 image"),
         "{stdout}"
     );
     assert!(
@@ -640,4 +640,43 @@ fn input_that_is_not_the_stated_format_or_holds_nothing_is_an_error() {
         );
         assert!(!out.exists(), "nothing is written for {from}");
     }
+}
+
+#[test]
+fn submit_with_no_work_in_the_data_folder_is_an_error_and_writes_nothing() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = empty.path().join("work.zip");
+    let output = clickwork(
+        &["submit", SAMPLE, "--out", out.to_str().unwrap()],
+        &empty.path().join("mistyped"),
+    );
+    assert_code(&output, 1);
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("holds no work") && stderr.contains("--data-dir"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+
+    // Work that is not finished yet is packed, with a loud warning.
+    let data = data_with_work();
+    let unfinished = tempfile::tempdir().unwrap();
+    std::fs::remove_file(
+        data.path()
+            .join("work")
+            .join(BUNDLE_ID)
+            .join("annotations/china.json"),
+    )
+    .unwrap();
+    let out = unfinished.path().join("work.zip");
+    let output = clickwork(
+        &["submit", SAMPLE, "--out", out.to_str().unwrap()],
+        data.path(),
+    );
+    assert_code(&output, 0);
+    assert!(
+        text(&output.stderr).contains("no task of landscapes-sample is submitted or skipped yet"),
+        "{}",
+        text(&output.stderr)
+    );
 }

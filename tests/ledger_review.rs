@@ -364,3 +364,25 @@ fn a_currency_code_in_lower_case_is_the_same_code() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_review_import_record_names_the_file_absolutely_wherever_it_ran() {
+    let f = Fixture::new();
+    f.file("review.csv", "task_id,status\na,approved\n");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .current_dir(f.path(""))
+        .args(["review", "import", &f.root(), "review.csv", "--data-dir"])
+        .arg(f.data())
+        .env_remove("CLICKWORK_DATA_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stored: Value =
+        serde_json::from_slice(&std::fs::read(f.workspace().join("reviews.json")).unwrap())
+            .unwrap();
+    let recorded = stored["imports"][0]["file"].as_str().unwrap();
+    assert_eq!(
+        std::path::Path::new(recorded),
+        f.path("review.csv").canonicalize().unwrap()
+    );
+}

@@ -381,6 +381,21 @@ pub fn submit(args: &SubmitArgs, data_dir: &Path, options: &LoadOptions) -> Exit
     for warning in &package.warnings {
         print_err(&format!("warning: {warning}\n"));
     }
+    if package.is_empty() {
+        print_err(&format!(
+            "error: the data folder {} holds no work on bundle {} (no annotation file, no work log); \
+             is --data-dir (or CLICKWORK_DATA_DIR) the folder the work was done in? Nothing was written.\n",
+            data_dir.display(),
+            bundle.id
+        ));
+        return ExitCode::from(1);
+    }
+    if package.finished() == 0 {
+        print_err(&format!(
+            "warning: no task of {} is submitted or skipped yet; the package holds unfinished work only\n",
+            bundle.id
+        ));
+    }
     if let Err(e) = submission::write_zip(&args.out, &package) {
         print_err(&format!("error: {}: {e}\n", args.out.display()));
         return ExitCode::from(2);

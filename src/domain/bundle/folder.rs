@@ -222,20 +222,25 @@ fn label_with_color(name: &str, index: usize) -> Label {
     }
 }
 
-/// Makes task ids unique after sanitising (`a b.jpg` and `a_b.jpg` both give `a_b.jpg`), comparing
-/// without case because workspaces may live on case-insensitive file systems.
+/// Makes task ids unique after sanitising (`a b.jpg` and `a_b.jpg` both give `a_b.jpg`, then
+/// `a_b-2.jpg`: the number goes before the extension), comparing without case because workspaces may
+/// live on case-insensitive file systems.
 fn unique_task_ids(mut tasks: Vec<Task>) -> Vec<Task> {
     let mut used: HashSet<String> = HashSet::new();
     for task in &mut tasks {
         let base = task.id.clone();
+        let (stem, extension) = match base.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => (stem, format!(".{ext}")),
+            _ => (base.as_str(), String::new()),
+        };
         let mut n = 1u64;
         while !used.insert(task.id.to_ascii_lowercase()) {
             n += 1;
-            let suffix = format!("-{n}");
+            let suffix = format!("-{n}{extension}");
             let keep = MAX_ID_LEN.saturating_sub(suffix.len());
             task.id = format!(
                 "{}{suffix}",
-                base.get(..keep.min(base.len())).unwrap_or(&base)
+                stem.get(..keep.min(stem.len())).unwrap_or(stem)
             );
         }
     }
@@ -281,15 +286,27 @@ mod tests {
     }
 
     #[test]
-    fn sanitised_ids_are_made_unique() {
+    fn sanitised_ids_are_made_unique_with_the_number_before_the_extension() {
         let tasks = unique_task_ids(vec![
             task("a_b.jpg"),
             task("a_b.jpg"),
             task("A_B.jpg"),
-            task("a_b.jpg-2"),
+            task("a_b-2.jpg"),
+            task("notes"),
+            task("notes"),
         ]);
         let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["a_b.jpg", "a_b.jpg-2", "A_B.jpg-3", "a_b.jpg-2-2"]);
+        assert_eq!(
+            ids,
+            [
+                "a_b.jpg",
+                "a_b-2.jpg",
+                "A_B-3.jpg",
+                "a_b-2-2.jpg",
+                "notes",
+                "notes-2"
+            ]
+        );
     }
 
     #[test]

@@ -517,3 +517,33 @@ fn a_prefilled_task_loads_its_regions() {
     );
     assert_eq!(regions[0].shape.kind(), ShapeKind::Point);
 }
+
+#[test]
+fn a_label_with_a_bad_hotkey_or_colour_still_counts_for_its_regions() {
+    let manifest = serde_json::json!({
+        "format": "clickwork-bundle/1",
+        "id": "hotkeys",
+        "title": "Hotkeys",
+        "labels": [
+            {"name": "sky", "color": "#87ceeb", "hotkey": 12},
+            {"name": "cloud", "color": "white"}
+        ],
+        "tasks": [
+            {"id": "t1", "image": "images/a.png", "regions": [
+                {"label": "sky", "shape": {"type": "rectangle", "points": [[0, 0], [1, 1]]}},
+                {"label": "cloud", "shape": {"type": "point", "points": [[1, 1]]}}
+            ]}
+        ]
+    });
+    let problems = problems_of(&manifest);
+    assert_problem(
+        &problems,
+        "labels[0].hotkey: must be a digit key from 1 to 9",
+    );
+    assert_problem(&problems, "labels[1].color: colour \"white\"");
+    assert!(
+        !problems.iter().any(|p| p.contains("unknown label")),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+}

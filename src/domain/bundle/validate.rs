@@ -456,10 +456,12 @@ impl Checker<'_> {
             });
         let hotkey = self.hotkey(&raw.hotkey, &path.key("hotkey"));
         let description = self.optional_string(&raw.description, path, "description");
+        // A label with a bad colour or hotkey is reported, and still counts as a label for the
+        // rest of the checks, so its regions are not also called "unknown label".
         Some(Label {
             name: name?,
-            color: color?,
-            hotkey: hotkey.ok()?,
+            color: color.unwrap_or([0x80, 0x80, 0x80]),
+            hotkey: hotkey.unwrap_or(None),
             description,
         })
     }

@@ -1,4 +1,5 @@
-//! What every importer does with a region it found: clamp it to the image, say so, keep odd polygons.
+//! What every importer does with a region it found: clamp it to the image (or leave it out when none
+//! of it is in the image), say so, keep odd polygons.
 
 use super::{DatasetImage, ImportReport, NoteKind, clamp_shape};
 use crate::domain::annotation::Region;
@@ -18,7 +19,20 @@ pub(crate) fn push_region(
     file: &Path,
     what: &str,
 ) {
+    let original_area = shape.area();
     let (shape, moved) = clamp_shape(&shape, image.width, image.height);
+    // A shape wholly outside the image clamps to a line on its border: nothing of it is in the picture.
+    if moved > 0 && original_area > 0.0 && shape.area() <= 0.0 {
+        report.note(
+            NoteKind::Dropped,
+            file,
+            format!(
+                "{what} on {}: lies wholly outside the {}x{} image; left out",
+                image.file_name, image.width, image.height
+            ),
+        );
+        return;
+    }
     if moved > 0 {
         report.note(
             NoteKind::Clamped,

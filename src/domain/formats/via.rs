@@ -164,8 +164,9 @@ pub fn parse(
             height,
             regions: Vec::new(),
         };
-        for (index, region) in regions {
-            let what = format!("{filename} region {index}");
+        // Regions are numbered from 1 in notes, in file order, as LabelMe's and CVAT's shapes are.
+        for (number, (_, region)) in (1..).zip(regions) {
+            let what = format!("{filename} region {number}");
             let Some(shape_attributes) = region.get("shape_attributes") else {
                 report.note(
                     NoteKind::Dropped,

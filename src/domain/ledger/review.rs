@@ -198,7 +198,9 @@ pub fn import_reviews(
         }
     }
     reviews.imports.push(ImportRecord {
-        file: file.display().to_string(),
+        file: crate::domain::safe_output::resolve(file)
+            .display()
+            .to_string(),
         at: format_time(now),
         rows: rows.len(),
     });

@@ -72,6 +72,24 @@ pub struct Package {
 }
 
 impl Package {
+    /// True when the data folder held nothing of this bundle: no annotation file and no work log.
+    pub fn is_empty(&self) -> bool {
+        self.summary.tasks.iter().all(|t| t.updated_at.is_none())
+            && !self
+                .entries
+                .iter()
+                .any(|(name, _)| name.starts_with("worklog/"))
+    }
+
+    /// How many tasks are finished (submitted or skipped).
+    pub fn finished(&self) -> usize {
+        self.summary
+            .tasks
+            .iter()
+            .filter(|t| t.status == "submitted" || t.status == "skipped")
+            .count()
+    }
+
     /// A few lines for the terminal.
     pub fn describe(&self) -> String {
         let counts: Vec<String> = self

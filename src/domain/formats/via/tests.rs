@@ -51,7 +51,7 @@ fn via1_regions_as_a_dict_are_read_in_index_order() {
     assert_eq!(names, ["door", "roof"]);
     let text: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|t| t.contains(needle));
-    assert!(has("clamped: via1.json: a.png region 0"), "{text:#?}");
+    assert!(has("clamped: via1.json: a.png region 1"), "{text:#?}");
     assert!(has("labels in order of first use: door, roof"), "{text:#?}");
 }
 
@@ -73,19 +73,19 @@ fn via2_projects_guess_labels_and_sizes_and_say_so() {
     let text: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|t| t.contains(needle));
     assert!(
-        has("b.png region 0: label taken from its only text attribute \"species\""),
+        has("b.png region 1: label taken from its only text attribute \"species\""),
         "{text:#?}"
     );
     assert!(
-        has("b.png region 1: circle imported as a 32-sided polygon"),
+        has("b.png region 2: circle imported as a 32-sided polygon"),
         "{text:#?}"
     );
     assert!(
-        has("dropped: via2.json: b.png region 2: shape \"polyline\""),
+        has("dropped: via2.json: b.png region 3: shape \"polyline\""),
         "{text:#?}"
     );
     assert!(
-        has("b.png region 3: no label attribute; labelled \"object\""),
+        has("b.png region 4: no label attribute; labelled \"object\""),
         "{text:#?}"
     );
     assert!(has("c.png: VIA stores no image size"), "{text:#?}");

@@ -194,3 +194,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_box_wholly_outside_the_image_is_left_out_and_said_so() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    std::fs::write(r.join("data.yaml"), "names: [person]\n").unwrap();
+    png(&r.join("images/a.png"), 200, 100);
+    std::fs::create_dir_all(r.join("labels")).unwrap();
+    // The first box is inside; the second lies wholly right of the image (cx 1.5).
+    std::fs::write(
+        r.join("labels/a.txt"),
+        "0 0.5 0.5 0.2 0.4\n0 1.5 0.5 0.2 0.4\n",
+    )
+    .unwrap();
+    let (ds, report) = import(r).unwrap();
+    assert_eq!(ds.images[0].regions.len(), 1, "no zero-width box is kept");
+    let text: Vec<String> = report.notes.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().any(|t| t.contains("dropped")
+            && t.contains("line 2 on images/a.png: lies wholly outside the 200x100 image")),
+        "{text:#?}"
+    );
+}
