@@ -325,7 +325,8 @@ fn an_image_folder_without_manifest_loads_in_natural_order() {
     let bundle = load(&folder, &temp.path().join("cache")).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = bundle.tasks.iter().map(|t| t.id.as_str()).collect();
     // `IMG1.png` and `img1.png` would share one annotation file on a case-insensitive file system.
-    assert_eq!(ids, ["IMG1.png", "img1.png-2", "img2.png", "img10.png"]);
+    // The number goes before the extension, so the id still reads as the file it is.
+    assert_eq!(ids, ["IMG1.png", "img1-2.png", "img2.png", "img10.png"]);
     assert_eq!(bundle.tasks[1].image, "img1.png");
     assert!(bundle.tasks.iter().all(|t| (t.width, t.height) == (4, 3)));
     let labels: Vec<&str> = bundle.labels.iter().map(|l| l.name.as_str()).collect();
