@@ -164,3 +164,19 @@ fn instructions_render_commonmark_tables_and_lists() {
     harness.get_by_label_contains("then the mountain");
     harness.get_by_label_contains("the guide");
 }
+
+#[test]
+fn before_the_first_earning_the_top_bar_names_the_currency_and_an_empty_wage_chip() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    harness.get_by_label("Today: 0.00 USD");
+    harness.get_by_label("– USD/h");
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    drag(&mut harness, a, b);
+    advance(&f, 30);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    wait_until_open(&mut harness);
+    harness.get_by_label_contains("Today: 0.05 USD");
+    assert!(harness.query_by_label("– USD/h").is_none());
+}

@@ -96,11 +96,25 @@ fn time_and_money_ui(
         .fill(fill)
         .corner_radius(8.0);
         let response = ui.add(chip).on_hover_text(format!(
-            "Effective hourly wage counting unpaid time (instructions, skipped tasks, gaps between tasks).              Over active time on submitted tasks only: {}. Reference: {} {} {}/h.",
+            "Effective hourly wage counting unpaid time (instructions, skipped tasks, gaps between tasks). Over active time on submitted tasks only: {}. Reference: {} {} {}/h.",
             wage.hourly_active.map_or("-".to_owned(), |w| format!("{} {}/h", w.round_dp(2), wage.currency)),
             reference.name,
             reference.amount,
             reference.currency
+        ));
+        if response.clicked() {
+            actions.push(Action::Command(UiCommand::Earnings));
+        }
+    } else {
+        // Before the first earning the chip is there, empty, so the worker knows where it will be.
+        let chip = egui::Button::new(
+            egui::RichText::new(format!("– {}/h", reference.currency))
+                .color(ui.visuals().weak_text_color()),
+        )
+        .corner_radius(8.0);
+        let response = ui.add(chip).on_hover_text(format!(
+            "Your effective hourly wage appears here after your first submitted task, coloured against {} ({} {}/h).",
+            reference.name, reference.amount, reference.currency
         ));
         if response.clicked() {
             actions.push(Action::Command(UiCommand::Earnings));
