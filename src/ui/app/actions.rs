@@ -178,23 +178,9 @@ impl App {
             self.set_tool(tool);
             return;
         }
-        let now = (self.config.clock)();
         match command {
             UiCommand::Undo | UiCommand::Redo | UiCommand::RedoAlt => self.undo_redo(command),
-            UiCommand::Submit => {
-                let Some(session) = self.work.session_mut() else {
-                    return;
-                };
-                match session.submit(now) {
-                    Ok(()) => {
-                        self.view.canvas.cancel_draft();
-                        self.view.say("Task submitted.", false);
-                        self.open_next_unfinished();
-                        self.refresh_money();
-                    }
-                    Err(refused) => self.view.say(format!("Not submitted: {refused}."), true),
-                }
-            }
+            UiCommand::Submit => self.submit(),
             UiCommand::Skip => {
                 if self.session().is_some() {
                     self.view.skip_reason = Some(String::new());
@@ -253,18 +239,7 @@ impl App {
                 self.view.settings_form = SettingsForm::from_settings(&self.work.settings);
                 self.view.settings_error = None;
             }
-            UiCommand::TogglePause => {
-                if let Some(session) = self.work.session_mut() {
-                    if session.is_paused() {
-                        session.resume(now);
-                        self.view.say("Resumed.", false);
-                    } else {
-                        session.pause(now);
-                        self.view
-                            .say("Paused: the clock is stopped until you resume.", false);
-                    }
-                }
-            }
+            UiCommand::TogglePause => self.toggle_pause(),
             UiCommand::ExportLabels => self.pick(PathPurpose::ExportLabels, None),
             UiCommand::ImportReview => self.pick(PathPurpose::ImportReview, None),
             UiCommand::Help => self.view.shown.help = !self.view.shown.help,
@@ -276,6 +251,37 @@ impl App {
             | UiCommand::ToolPoint
             | UiCommand::ToolExtremeBox
             | UiCommand::ToolSelect => {}
+        }
+    }
+
+    fn submit(&mut self) {
+        let now = (self.config.clock)();
+        let Some(session) = self.work.session_mut() else {
+            return;
+        };
+        match session.submit(now) {
+            Ok(()) => {
+                self.view.canvas.cancel_draft();
+                self.view.say("Task submitted.", false);
+                self.open_next_unfinished();
+                self.refresh_money();
+            }
+            Err(refused) => self.view.say(format!("Not submitted: {refused}."), true),
+        }
+    }
+
+    fn toggle_pause(&mut self) {
+        let now = (self.config.clock)();
+        let Some(session) = self.work.session_mut() else {
+            return;
+        };
+        if session.is_paused() {
+            session.resume(now);
+            self.view.say("Resumed.", false);
+        } else {
+            session.pause(now);
+            self.view
+                .say("Paused: the clock is stopped until you resume.", false);
         }
     }
 

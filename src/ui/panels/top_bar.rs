@@ -1,6 +1,7 @@
 //! The top bar (bundle, task k of N, status) and the status line at the bottom.
 
-use crate::domain::ledger::Period;
+use crate::domain::dashboard::Dashboard;
+use crate::domain::ledger::{Period, ReferenceWage};
 use crate::domain::worklog::ClockState;
 use crate::ui::command::UiCommand;
 use crate::ui::panels::band_color;
@@ -81,6 +82,17 @@ fn time_and_money_ui(
         .as_ref()
         .map_or(String::new(), |g| format!(" of {} goal", g.goal.amount));
     ui.label(format!("Today: {earned}{goal}"));
+    wage_chip_ui(ui, dashboard, reference, actions);
+}
+
+/// The effective hourly wage as a chip coloured against the reference wage (empty before the first
+/// earning); a click opens the earnings view.
+fn wage_chip_ui(
+    ui: &mut egui::Ui,
+    dashboard: &Dashboard,
+    reference: &ReferenceWage,
+    actions: &mut Vec<Action>,
+) {
     let wage = dashboard
         .wages
         .iter()
@@ -122,6 +134,39 @@ fn time_and_money_ui(
     }
 }
 
+/// The Bundle menu: open, export, import, the views, and the recent bundles.
+fn bundle_menu_ui(ui: &mut egui::Ui, work: &Workbench, actions: &mut Vec<Action>) {
+    for command in [
+        UiCommand::OpenBundle,
+        UiCommand::OpenZip,
+        UiCommand::ExportLabels,
+        UiCommand::ImportReview,
+        UiCommand::Earnings,
+        UiCommand::Settings,
+    ] {
+        let text = match command.shortcut() {
+            Some(_) => format!("{}  ({})", command.label(), command.shortcut_text()),
+            None => command.label().to_owned(),
+        };
+        if ui.button(text).clicked() {
+            actions.push(Action::Command(command));
+        }
+    }
+    if !work.recent.bundles.is_empty() {
+        ui.separator();
+        ui.label("Recent:");
+        for bundle in &work.recent.bundles {
+            if ui
+                .button(&bundle.title)
+                .on_hover_text(bundle.path.display().to_string())
+                .clicked()
+            {
+                actions.push(Action::OpenPath(bundle.path.clone()));
+            }
+        }
+    }
+}
+
 /// Bundle title, task k of N, the task's status, and any notices. `clock` is the open task's active
 /// time and whether it counts.
 pub fn top_bar_ui(
@@ -133,37 +178,7 @@ pub fn top_bar_ui(
 ) {
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            ui.menu_button("Bundle", |ui| {
-                for command in [
-                    UiCommand::OpenBundle,
-                    UiCommand::OpenZip,
-                    UiCommand::ExportLabels,
-                    UiCommand::ImportReview,
-                    UiCommand::Earnings,
-                    UiCommand::Settings,
-                ] {
-                    let text = match command.shortcut() {
-                        Some(_) => format!("{}  ({})", command.label(), command.shortcut_text()),
-                        None => command.label().to_owned(),
-                    };
-                    if ui.button(text).clicked() {
-                        actions.push(Action::Command(command));
-                    }
-                }
-                if !work.recent.bundles.is_empty() {
-                    ui.separator();
-                    ui.label("Recent:");
-                    for bundle in &work.recent.bundles {
-                        if ui
-                            .button(&bundle.title)
-                            .on_hover_text(bundle.path.display().to_string())
-                            .clicked()
-                        {
-                            actions.push(Action::OpenPath(bundle.path.clone()));
-                        }
-                    }
-                }
-            });
+            ui.menu_button("Bundle", |ui| bundle_menu_ui(ui, work, actions));
             match &work.opened {
                 Opened::Session(session) => {
                     ui.strong(&session.bundle().title);
