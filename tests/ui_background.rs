@@ -180,3 +180,41 @@ fn before_the_first_earning_the_top_bar_names_the_currency_and_an_empty_wage_chi
     harness.get_by_label_contains("Today: 0.05 USD");
     assert!(harness.query_by_label("– USD/h").is_none());
 }
+
+#[test]
+fn a_review_file_imported_from_the_window_moves_the_earnings() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    drag(&mut harness, a, b);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    wait_until_open(&mut harness);
+    let review = f.data.parent().unwrap().join("review.csv");
+    std::fs::write(&review, "task_id,status,bonus\na,approved,0.10\n").unwrap();
+    press(&mut harness, Key::F2);
+    harness.get_by_label("Import a review file…").click();
+    harness.run_steps(1);
+    if !wait_for_path_field(&mut harness) {
+        eprintln!("a file dialog is available here: the path field was not tested");
+        harness.state_mut().import_review(review.clone());
+    } else {
+        type_path(
+            &mut harness,
+            "The review file (CSV or JSON) to import:",
+            &review,
+        );
+    }
+    wait_until_open(&mut harness);
+    let message = harness.state().message().unwrap().text.clone();
+    assert!(
+        message.contains("Review imported: 1 approved, 0 rejected"),
+        "{message}"
+    );
+    let stored: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(f.data.join("work/ui-fixture/reviews.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["reviews"]["a"]["status"], "approved");
+    harness.get_by_label_contains("Today: 0.15 USD");
+}

@@ -145,6 +145,11 @@ impl Session {
         &self.bundle
     }
 
+    /// The ordered writer of this session's workspace: every save, and every read that must see them.
+    pub fn saver(&self) -> &Saver {
+        &self.saver
+    }
+
     /// The workspace on disk.
     pub fn workspace(&self) -> &Workspace {
         &self.workspace

@@ -56,6 +56,8 @@ type Job = Box<dyn FnOnce() -> Done + Send>;
 pub struct Jobs {
     jobs: Option<Sender<Job>>,
     done: Receiver<Done>,
+    /// For jobs that run on another ordered thread (the session's writer) and report here.
+    done_tx: Sender<Done>,
     running: usize,
     /// Where the worker's data lives and how bundles load, for every job.
     data_dir: PathBuf,
@@ -76,6 +78,7 @@ impl Jobs {
         let (done_tx, done_rx) = mpsc::channel::<Done>();
         let wake: std::sync::Arc<dyn Fn() + Send + Sync> = std::sync::Arc::new(wake);
         let thread_wake = std::sync::Arc::clone(&wake);
+        let done_tx_kept = done_tx.clone();
         let started = std::thread::Builder::new()
             .name("clickwork-jobs".into())
             .spawn(move || {
@@ -93,6 +96,7 @@ impl Jobs {
         Jobs {
             jobs: started.ok().map(|_| job_tx),
             done: done_rx,
+            done_tx: done_tx_kept,
             running: 0,
             data_dir,
             load_options,
@@ -187,17 +191,25 @@ impl Jobs {
         }));
     }
 
-    /// Applies the review file `file` as `import` prepared it.
-    pub fn import_review(&mut self, import: ReviewImport, file: PathBuf) {
-        let clock = self.clock.clone();
-        self.run(Box::new(move || {
-            Done::ReviewImported(
-                import
-                    .run(&file, clock())
-                    .map(Box::new)
-                    .map_err(|e| e.to_string()),
-            )
-        }));
+    /// Applies the review file `file` as `import` prepared it, on `saver`'s thread: the session's one
+    /// ordered writer of the workspace, so `reviews.json` is written in turn with every other save.
+    pub fn import_review(&mut self, saver: &Saver, import: ReviewImport, file: PathBuf) {
+        let (clock, done, wake) = (
+            self.clock.clone(),
+            self.done_tx.clone(),
+            std::sync::Arc::clone(&self.wake),
+        );
+        saver.submit(move || {
+            let imported = import
+                .run(&file, clock())
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            // The window may be closing; then nobody waits for the result.
+            let _ = done.send(Done::ReviewImported(imported));
+            wake();
+            Ok(())
+        });
+        self.running += 1;
     }
 
     fn context(

@@ -246,9 +246,9 @@ impl App {
 
     /// Applies a requester's review file to the open bundle in the background (all rows or none).
     pub fn import_review(&mut self, path: PathBuf) {
-        if let Some(session) = self.session() {
-            let import = session.review_import();
-            self.jobs.import_review(import, path);
+        if let Some(session) = self.work.session() {
+            self.jobs
+                .import_review(session.saver(), session.review_import(), path);
         }
     }
 
