@@ -306,3 +306,24 @@ fn file_outputs_replace_only_their_own_earlier_output() {
     );
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my,own,notes\n");
 }
+
+#[test]
+fn submit_out_names_a_zip_file_and_a_folder_is_refused_with_why() {
+    let root = tempfile::tempdir().unwrap();
+    let (bundle, data) = bundle_and_work(root.path());
+    let folder = root.path().join("handins");
+    std::fs::create_dir(&folder).unwrap();
+    for force in [false, true] {
+        let mut args = vec!["submit", s(&bundle), "--out", s(&folder)];
+        if force {
+            args.push("--force");
+        }
+        let (code, _, stderr) = run(&args, &data);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("is a folder; --out names the zip file to write"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+}

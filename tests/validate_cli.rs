@@ -236,3 +236,34 @@ fn an_empty_max_pixels_variable_counts_as_unset() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("CLICKWORK_MAX_PIXELS=\"lots\""));
 }
+
+#[test]
+fn the_summary_gives_small_bundles_a_size_and_lines_up_every_value() {
+    let data = tempfile::tempdir().unwrap();
+    let root = data.path().join("small");
+    common::write_bundle(
+        &root,
+        &serde_json::json!({
+            "format": "clickwork-bundle/1",
+            "id": "small",
+            "title": "Small",
+            "requester": "A lab",
+            "labels": [{"name": "sky", "color": "#4a90d9"}],
+            "tasks": [{"id": "a", "image": "a.png"}, {"id": "b", "image": "b.png"}]
+        }),
+        (80, 30),
+    );
+    let (code, stdout, stderr) = common::run(&["validate", root.to_str().unwrap()], data.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("2 (4,800 pixels in all)"), "{stdout}");
+    let columns: Vec<usize> = stdout
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.find(": ").map_or(0, |i| {
+                i + 2 + l[i + 2..].len() - l[i + 2..].trim_start().len()
+            })
+        })
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{stdout}");
+}

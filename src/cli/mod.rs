@@ -187,17 +187,13 @@ pub fn summary(bundle: &Bundle) -> String {
         .iter()
         .map(|t| u64::from(t.width) * u64::from(t.height))
         .sum();
-    let megapixels = pixels as f64 / 1e6;
-    // Small images still show a size: 0.27 rather than 0.0.
-    let megapixels = if megapixels < 10.0 {
-        format!("{megapixels:.2}")
+    // Small images still show a size: 4,800 pixels rather than 0.0 megapixels.
+    let size = if pixels < 1_000_000 {
+        format!("{} pixels", thousands(pixels))
     } else {
-        format!("{megapixels:.1}")
+        format!("{:.1} megapixels", pixels as f64 / 1e6)
     };
-    lines.push((
-        "tasks",
-        format!("{} ({megapixels} megapixels in all)", bundle.tasks.len()),
-    ));
+    lines.push(("tasks", format!("{} ({size} in all)", bundle.tasks.len())));
     let labels: Vec<String> = bundle
         .labels
         .iter()
@@ -226,6 +222,19 @@ pub fn summary(bundle: &Bundle) -> String {
     for (key, value) in lines {
         // One column for every value, however long the key.
         out.push_str(&format!("{:<12} {value}\n", format!("{key}:")));
+    }
+    out
+}
+
+/// `n` with a comma between thousands: `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }
