@@ -19,6 +19,9 @@ pub fn right_panel_ui(
         .resizable(true)
         .default_size(300.0)
         .show(ui, |ui| {
+            if let Some(instructions) = &bundle.instructions {
+                instructions_ui(ui, bundle, instructions, show_instructions, view, actions);
+            }
             egui::ScrollArea::vertical().show(ui, |ui| {
                 if let Some(hint) = &session.task().hint {
                     ui.label(RichText::new(hint).italics());
@@ -82,27 +85,55 @@ pub fn right_panel_ui(
                         actions.push(Action::GoToTask(index));
                     }
                 }
-                if let Some(instructions) = &bundle.instructions {
-                    ui.separator();
-                    let header = egui::CollapsingHeader::new(format!(
-                        "Instructions ({})",
-                        UiCommand::ToggleInstructions.shortcut_text()
-                    ))
-                    .open(Some(show_instructions))
-                    .show(ui, |ui| {
-                        // Images in the instructions are files of the bundle, named relative to it.
-                        egui_commonmark::CommonMarkViewer::new()
-                            .default_implicit_uri_scheme(format!(
-                                "file://{}/",
-                                bundle.root.display()
-                            ))
-                            .max_image_width(Some(280))
-                            .show(ui, &mut view.markdown, instructions);
-                    });
-                    if header.header_response.clicked() {
-                        actions.push(Action::Command(UiCommand::ToggleInstructions));
-                    }
-                }
             });
         });
+}
+
+/// The instructions at the bottom of the panel, in their own scroll area that lays out only the
+/// visible part of the text each frame (a long CommonMark text costs nothing off-screen).
+fn instructions_ui(
+    ui: &mut egui::Ui,
+    bundle: &crate::domain::bundle::Bundle,
+    instructions: &str,
+    open: bool,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    let title = format!(
+        "Instructions ({})",
+        UiCommand::ToggleInstructions.shortcut_text()
+    );
+    let panel = egui::Panel::bottom("instructions")
+        .resizable(open)
+        .default_size(ui.available_height() * 0.55)
+        .min_size(if open { 120.0 } else { 0.0 });
+    panel.show(ui, |ui| {
+        if ui
+            .add(egui::Button::selectable(
+                open,
+                RichText::new(title).strong(),
+            ))
+            .on_hover_text(if open {
+                "Hide the instructions"
+            } else {
+                "Show the instructions"
+            })
+            .clicked()
+        {
+            actions.push(Action::Command(UiCommand::ToggleInstructions));
+        }
+        if open {
+            // Images in the instructions are files of the bundle, named relative to it.
+            egui_commonmark::CommonMarkViewer::new()
+                .default_implicit_uri_scheme(format!("file://{}/", bundle.root.display()))
+                .max_image_width(Some(280))
+                .show_scrollable(
+                    egui::Id::unique("instructions_text"),
+                    ui,
+                    &mut view.markdown,
+                    &egui_commonmark::CommonMarkScrollOptions::default().viewport_cache(true),
+                    instructions,
+                );
+        }
+    });
 }
