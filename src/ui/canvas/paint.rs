@@ -15,16 +15,66 @@ use std::sync::Arc;
 /// A shape's fill triangles, shared between the cache and the frame that paints them.
 type Triangles = Arc<Vec<[Point; 3]>>;
 
-/// Each region's fill triangles, with the shape they were made from.
+/// What a region's painted shapes depend on besides the shape: the transform, the colour, the
+/// selection. While these hold (the pointer moves, nothing else), last frame's shapes are reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PaintKey {
+    /// Zoom, pan and canvas origin, as bits (exact comparison, no float tolerance wanted).
+    view: [u32; 5],
+    color: Color32,
+    selected: bool,
+}
+
+impl PaintKey {
+    fn new(view: &View, color: Color32, selected: bool) -> Self {
+        PaintKey {
+            view: [
+                view.zoom.to_bits(),
+                view.pan.x.to_bits(),
+                view.pan.y.to_bits(),
+                view.canvas.min.x.to_bits(),
+                view.canvas.min.y.to_bits(),
+            ],
+            color,
+            selected,
+        }
+    }
+}
+
+/// Each region's fill triangles, with the shape they were made from, and the screen shapes last
+/// painted for it: triangulation happens once per shape, and the screen mesh once per view.
 #[derive(Debug, Default)]
 pub struct TriangleCache {
     by_region: HashMap<String, (Shape, Triangles)>,
+    painted: HashMap<String, (Shape, PaintKey, Vec<egui::Shape>)>,
 }
 
 impl TriangleCache {
     /// Forgets every region (another task opened).
     pub fn clear(&mut self) {
         self.by_region.clear();
+        self.painted.clear();
+    }
+
+    /// The screen shapes of `region` under `key`, made by `make` unless last frame's still hold.
+    fn painted(
+        &mut self,
+        region: &Region,
+        key: PaintKey,
+        make: impl FnOnce(&mut Self) -> Vec<egui::Shape>,
+    ) -> Vec<egui::Shape> {
+        if let Some((shape, old_key, shapes)) = self.painted.get(&region.id)
+            && *old_key == key
+            && *shape == region.shape
+        {
+            return shapes.clone();
+        }
+        let shapes = make(self);
+        self.painted.insert(
+            region.id.clone(),
+            (region.shape.clone(), key, shapes.clone()),
+        );
+        shapes
     }
 
     /// The fill triangles of `region`'s shape, triangulated once per shape rather than every frame.
@@ -66,6 +116,9 @@ pub fn paint(
     let view = scene.view;
     cache
         .by_region
+        .retain(|id, _| input.annotation.region(id).is_some());
+    cache
+        .painted
         .retain(|id, _| input.annotation.region(id).is_some());
     let painter = ui.painter_at(response.rect);
     painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
@@ -109,13 +162,24 @@ pub fn paint(
             continue;
         }
         let preview = draft.preview(region);
-        let (shape, triangles) = match &preview {
-            Some(shape) => (shape, Arc::new(shape.triangles())),
-            None => (&region.shape, cache.of(region)),
-        };
         let color = (input.color_of)(&region.label);
         let selected = scene.selected == Some(region.id.as_str());
-        paint_shape(&painter, view, shape, &triangles, color, selected);
+        let shape = match &preview {
+            Some(shape) => {
+                let triangles = shape.triangles();
+                painter.extend(shape_parts(view, shape, &triangles, color, selected));
+                shape
+            }
+            None => {
+                let key = PaintKey::new(view, color, selected);
+                let parts = cache.painted(region, key, |cache| {
+                    let triangles = cache.of(region);
+                    shape_parts(view, &region.shape, &triangles, color, selected)
+                });
+                painter.extend(parts);
+                &region.shape
+            }
+        };
         let top_left = view.screen_from_image(shape.bbox().min);
         painter.text(
             top_left + Vec2::new(3.0, 2.0),
@@ -139,21 +203,27 @@ pub fn paint(
     }
 }
 
-fn paint_shape(
-    painter: &egui::Painter,
+/// The screen shapes that draw `shape`: its fill, outline and, when selected, vertex handles.
+fn shape_parts(
     view: &View,
     shape: &Shape,
     triangles: &[[Point; 3]],
     color: Color32,
     selected: bool,
-) {
+) -> Vec<egui::Shape> {
+    let mut parts = Vec::new();
     let fill = color.gamma_multiply(if selected { 0.45 } else { 0.3 });
     let stroke = Stroke::new(if selected { 3.0 } else { 2.0 }, color);
     if let Shape::Point { at } = shape {
         let c = view.screen_from_image(*at);
         let radius = if selected { 7.0 } else { 5.0 };
-        painter.circle(c, radius, color, Stroke::new(1.5, Color32::BLACK));
-        return;
+        parts.push(egui::Shape::circle_filled(c, radius, color));
+        parts.push(egui::Shape::circle_stroke(
+            c,
+            radius,
+            Stroke::new(1.5, Color32::BLACK),
+        ));
+        return parts;
     }
     let mut mesh = egui::Mesh::default();
     for [a, b, c] in triangles {
@@ -163,23 +233,24 @@ fn paint_shape(
         }
         mesh.add_triangle(base, base + 1, base + 2);
     }
-    painter.add(egui::Shape::mesh(mesh));
+    parts.push(egui::Shape::mesh(mesh));
     let outline: Vec<Pos2> = shape
         .vertices()
         .into_iter()
         .map(|p| view.screen_from_image(p))
         .collect();
-    painter.add(egui::Shape::closed_line(outline.clone(), stroke));
+    parts.push(egui::Shape::closed_line(outline.clone(), stroke));
     if selected {
         for p in outline {
             let handle = egui::Rect::from_center_size(p, Vec2::splat(8.0));
-            painter.rect_filled(handle, 1.0, Color32::WHITE);
-            painter.rect_stroke(
+            parts.push(egui::Shape::rect_filled(handle, 1.0, Color32::WHITE));
+            parts.push(egui::Shape::rect_stroke(
                 handle,
                 1.0,
                 Stroke::new(1.5, color),
                 egui::StrokeKind::Middle,
-            );
+            ));
         }
     }
+    parts
 }
