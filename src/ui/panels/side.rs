@@ -105,7 +105,7 @@ fn instructions_ui(
     );
     let panel = egui::Panel::bottom("instructions")
         .resizable(open)
-        .default_size(ui.available_height() * 0.55)
+        .default_size(ui.available_height() * 0.45)
         .min_size(if open { 120.0 } else { 0.0 });
     panel.show(ui, |ui| {
         if ui
