@@ -367,7 +367,9 @@ fn the_report_command_shows_what_the_session_logged() {
     assert_eq!(code, 0);
     assert!(text.contains("Timing fixture (timing-fixture)"), "{text}");
     assert!(
-        text.contains("1 submitted of 3 (1 pending, 0 approved, 0 rejected), 1 skipped, 1 open"),
+        text.contains(
+            "1 submitted of 3 (1 pending, 0 approved, 0 rejected), 1 skipped, 1 unfinished"
+        ),
         "{text}"
     );
     assert!(
@@ -463,4 +465,46 @@ fn a_sitting_on_the_sample_bundle_reports_consistent_figures() {
         .output()
         .unwrap();
     println!("{}", String::from_utf8_lossy(&text.stdout));
+}
+
+/// The window and `worklog export` used to name a task opened without any change "new" and "open":
+/// one word now, the window's, for every task.
+#[test]
+fn a_task_opened_without_a_change_has_the_same_status_in_the_window_and_the_export() {
+    let f = Fixture::new();
+    let mut s = f.open(at(0));
+    // a: opened, looked at, left. b: a region drawn, then undone. c: never opened.
+    s.go_to(1, at(5)).unwrap();
+    draw(&mut s, 1000, at(8));
+    s.undo(at(9)).unwrap();
+    s.go_to(0, at(12)).unwrap();
+    let window: Vec<&str> = s.statuses().iter().map(|status| status.name()).collect();
+    s.end(at(15));
+    s.flush();
+    drop(s);
+    assert_eq!(window, ["new", "in_progress", "new"]);
+
+    let root = f.root();
+    let (code, stdout, stderr) = f.run(&[
+        "worklog",
+        "export",
+        root.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--out",
+        "-",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let exported: Vec<String> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["status"].to_string())
+        .collect();
+    assert_eq!(exported, [r#""new""#, r#""in_progress""#, r#""new""#]);
+    assert_eq!(
+        exported
+            .iter()
+            .map(|s| s.trim_matches('"'))
+            .collect::<Vec<_>>(),
+        window
+    );
 }

@@ -399,7 +399,7 @@ impl Report {
         line(
             "tasks:",
             format!(
-                "{} submitted{total} ({} pending, {} approved, {} rejected), {} skipped, {} open",
+                "{} submitted{total} ({} pending, {} approved, {} rejected), {} skipped, {} unfinished",
                 self.tasks_submitted,
                 self.tasks_pending(),
                 self.tasks_approved,

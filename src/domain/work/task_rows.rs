@@ -12,6 +12,18 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
+/// A task's status in the window's words (`TaskStatus`), read from the log: `submitted` or
+/// `skipped` by its last outcome; else `in_progress` once anything on it changed (an edit, undo or
+/// redo), and `new` until then, whether or not it was opened. The window marks a task the same way:
+/// opening it writes nothing, its first change makes it in progress.
+fn status_word(times: Option<&TaskTimes>) -> &'static str {
+    match times {
+        Some(t) if t.outcome != Outcome::Open => t.outcome.name(),
+        Some(t) if t.edits + t.undos + t.redos > 0 => "in_progress",
+        _ => "new",
+    }
+}
+
 /// The columns of a task row, in order. Never renamed once shipped; new ones go at the end.
 pub const TASK_COLUMNS: [&str; 41] = [
     "worker_id",
@@ -131,10 +143,7 @@ pub fn task_rows(
             let times = main.task(id);
             let t = times.unwrap_or(&empty);
             let review = reviews.get(id);
-            let status = match times {
-                None => "new",
-                Some(t) => t.outcome.name(),
-            };
+            let status = status_word(times);
             let submitted = times.is_some_and(|t| t.outcome == Outcome::Submitted);
             let review_status = match (review, submitted) {
                 (Some(r), _) => Some(r.status.name()),

@@ -158,7 +158,7 @@ fn charts_ui(
     let finished: Vec<u64> = dashboard
         .rows
         .iter()
-        .filter(|r| r.status != "open")
+        .filter(|r| r.status == "submitted" || r.status == "skipped")
         .map(|r| r.active_ms / 1000)
         .collect();
     let longest = finished.iter().copied().max().unwrap_or(0);
