@@ -411,10 +411,11 @@ fn timing_with_a_mock_clock_lands_in_the_log_and_the_report() {
     assert_eq!(report["tasks_submitted"], 1);
     assert_eq!(report["wall_secs"].as_f64().unwrap(), 170.0, "{report}");
     assert_eq!(report["active_secs"].as_f64().unwrap(), 20.0, "{report}");
-    // Until the first region, with the instructions open, the worker was reading them: unpaid.
+    // Until the rectangle tool was picked (4 s), with the instructions open, the worker was reading
+    // them: unpaid. The drawing after it is task time.
     assert_eq!(
         report["unpaid"]["instructions_secs"].as_f64().unwrap(),
-        13.0,
+        4.0,
         "{report}"
     );
     assert_eq!(report["hourly_wage_all"], "9.00", "0.05 USD over 20 s");

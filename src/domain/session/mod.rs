@@ -58,6 +58,8 @@ pub struct Session {
     files: TaskFiles,
     /// A task the worker asked for whose file is still being read.
     pending: Option<usize>,
+    /// Work on the open task began in this visit (a `work_started` or an edit is in the log).
+    visit_worked: bool,
 }
 
 impl Session {
@@ -127,6 +129,7 @@ impl Session {
             reviews,
             files,
             pending: None,
+            visit_worked: false,
         };
         session.record_current(now);
         session.log_task_opened(now);
@@ -227,6 +230,7 @@ impl Session {
     ) -> Result<(), EditError> {
         let kind = edit_event(&edit, drawing_ms);
         self.history.apply(&mut self.annotation, edit)?;
+        self.visit_worked = true;
         self.touch(now);
         self.log_task(kind, now);
         Ok(())

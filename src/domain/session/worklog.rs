@@ -28,6 +28,16 @@ impl Session {
         self.log.tick(now);
     }
 
+    /// Records that the worker turned to the open task: a press on the image, a tool or a label
+    /// picked. Written once per visit, before its first edit, as `work_started`; it ends the reading
+    /// of the instructions (see `docs/worklog-format.md`). Later calls in the visit do nothing.
+    pub fn work_started(&mut self, now: DateTime<Utc>) {
+        if !self.visit_worked {
+            self.visit_worked = true;
+            self.log_task(EventKind::WorkStarted, now);
+        }
+    }
+
     /// Records that the instructions panel is shown (nothing if it already was).
     pub fn instructions_shown(&mut self, now: DateTime<Utc>) {
         let task_id = self.task.id.clone();
@@ -146,6 +156,7 @@ impl Session {
     }
 
     pub(super) fn log_task_opened(&mut self, now: DateTime<Utc>) {
+        self.visit_worked = false;
         let kind = EventKind::TaskOpened {
             status: self.file.status.name().to_owned(),
             regions: self.annotation.regions.len(),

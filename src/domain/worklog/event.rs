@@ -132,6 +132,9 @@ pub enum EventKind {
         #[serde(default)]
         regions: usize,
     },
+    /// The worker turned to the open task (a press on the image, a tool or label picked), once per
+    /// visit before its first edit: reading the instructions ends here.
+    WorkStarted,
     /// A burst of input: counts from `first_at` to `at`.
     Input {
         /// When the burst's first input happened.
@@ -238,6 +241,7 @@ impl EventKind {
             EventKind::InstructionsShown => "instructions_shown",
             EventKind::InstructionsHidden => "instructions_hidden",
             EventKind::TaskOpened { .. } => "task_opened",
+            EventKind::WorkStarted => "work_started",
             EventKind::Input { .. } => "input",
             EventKind::RegionCreated { .. } => "region_created",
             EventKind::RegionEdited { .. } => "region_edited",
@@ -417,6 +421,7 @@ mod tests {
                 status: "new".into(),
                 regions: 0,
             },
+            EventKind::WorkStarted,
             EventKind::Input {
                 first_at: stamp(5).at,
                 first_mono_ms: 5,

@@ -90,6 +90,7 @@ impl App {
         match action {
             Action::Command(command) => self.run_command(command),
             Action::PickLabel(index) => {
+                self.work_started(now);
                 self.view.current_label = index;
                 let label = self.current_label().map(str::to_owned);
                 if let (Some(id), Some(label)) = (self.view.canvas.selected.clone(), label) {
@@ -129,6 +130,7 @@ impl App {
                 }
             }
             Action::Canvas(CanvasAction::Apply(edit)) => self.edit(*edit),
+            Action::Canvas(CanvasAction::Pressed) => self.work_started(now),
             Action::Nudge(dx, dy) => {
                 if let Some(id) = self.view.canvas.selected.clone() {
                     self.edit(Edit::MoveRegion { id, dx, dy });
@@ -325,7 +327,16 @@ impl App {
                 .say(format!("This bundle does not use {kind}s."), true);
             return;
         }
+        self.work_started((self.config.clock)());
         self.view.canvas.set_tool(tool);
+    }
+
+    /// The worker turned to the task (a press on the image, a tool or a label picked): reading the
+    /// instructions, if they were open, is over.
+    fn work_started(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        if let Some(session) = self.work.session_mut() {
+            session.work_started(now);
+        }
     }
 
     /// A worker who paused and then changes a region is working again: the clock resumes by itself

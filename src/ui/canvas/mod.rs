@@ -38,6 +38,8 @@ pub enum CanvasAction {
     Apply(Box<Edit>),
     /// Change the selection.
     Select(Option<String>),
+    /// The worker pressed on the image to draw, select or edit (not to pan): work on the task began.
+    Pressed,
 }
 
 /// Inputs the canvas reads but does not own.
@@ -178,7 +180,12 @@ impl Canvas {
                 annotation: input.annotation,
                 visible: &visible,
             };
-            self.active.frame(&tool_input)
+            let mut actions = Vec::new();
+            if response.hovered() && ui.input(|i| i.pointer.primary_pressed()) {
+                actions.push(CanvasAction::Pressed);
+            }
+            actions.extend(self.active.frame(&tool_input));
+            actions
         };
         let scene = paint::Scene {
             view: &self.view,

@@ -274,6 +274,7 @@ impl<'a> Pass<'a> {
                 }
             }
             EventKind::InstructionsShown => state.instructions_open = true,
+            EventKind::WorkStarted => state.worked = true,
             EventKind::InstructionsHidden => state.instructions_open = false,
             EventKind::FocusLost => state.focused = false,
             EventKind::FocusGained => state.focused = true,

@@ -214,6 +214,31 @@ fn instructions_and_unpaid_gaps_are_told_apart() {
 }
 
 #[test]
+fn reading_ends_when_work_starts_not_at_the_first_finished_region() {
+    // Instructions open from the start; the worker turns to the task at 5 s (a press on the image)
+    // and finishes the first region at 30 s with the panel still open.
+    let mut log = Log::new("s");
+    log.push(0, None, EventKind::InstructionsShown)
+        .open(0, "a")
+        .push(5_000, Some("a"), EventKind::WorkStarted)
+        .region(30_000, "a")
+        .submit(32_000, "a");
+    let times = derive_times(&log.events, T100);
+    let a = times.task("a").unwrap();
+    assert_eq!(a.instructions_before_work_ms, 5_000);
+    assert_eq!(a.instructions_ms, 32_000, "the panel was open throughout");
+    // A log written before `work_started` existed keeps the old rule: the first edit ends reading.
+    let old: Vec<Event> = log
+        .events
+        .iter()
+        .filter(|e| e.kind != EventKind::WorkStarted)
+        .cloned()
+        .collect();
+    let times = derive_times(&old, T100);
+    assert_eq!(times.task("a").unwrap().instructions_before_work_ms, 30_000);
+}
+
+#[test]
 fn a_window_keeps_only_the_gaps_that_begin_in_it() {
     let mut log = Log::new("s");
     log.open(0, "a").region(30_000, "a").region(60_000, "a");

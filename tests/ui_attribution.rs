@@ -1,0 +1,102 @@
+//! Who the time belongs to, as the window logs it and the report reads it: the worker's reading, the
+//! worker's drawing. Driven through the real app with a mock clock (nothing sleeps).
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
+
+mod common;
+
+use clickwork::domain::bundle::LoadOptions;
+use clickwork::ui::app::App;
+use clickwork::ui::{AppConfig, Clock};
+use common::ui::*;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use serde_json::Value;
+use std::sync::Arc;
+
+fn report(f: &Fixture, bundle: &str) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
+        .args([
+            "report",
+            bundle,
+            "--format",
+            "json",
+            "--data-dir",
+            f.data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The first-visit scenario on the sample bundle: the instructions are open, the worker reads for 5 s,
+/// then outlines the sky with a polygon for 25 s and submits. Reading was 5 s, the drawing is paid
+/// task time (it used to count as reading: 30 s of "instructions before work").
+#[test]
+fn drawing_the_first_shape_with_the_instructions_open_is_task_time_not_reading() {
+    let f = Fixture::new();
+    let now = Arc::clone(&f.now);
+    let clock: Clock = Arc::new(move || *now.lock().unwrap());
+    let config = AppConfig {
+        data_dir: f.data.clone(),
+        bundle_path: None,
+        load_options: LoadOptions::new(f.data.join("cache")),
+        clock,
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, config));
+    harness.run_steps(2);
+    wait_until_open(&mut harness);
+    assert!(harness.state().instructions_visible());
+    assert!(
+        harness
+            .state_mut()
+            .wait_for_image(std::time::Duration::from_secs(60))
+    );
+    harness.run_steps(2);
+    let task = harness.state().session().unwrap().task().clone();
+    let (w, h) = (f64::from(task.width), f64::from(task.height));
+    // Reading: 5 s. Then a vertex every 5 s across the top of the photo, Enter at 25 s.
+    for (i, (x, y)) in [(0.05, 0.05), (0.95, 0.05), (0.95, 0.3), (0.05, 0.3)]
+        .into_iter()
+        .enumerate()
+    {
+        advance(&f, 5);
+        let p = screen(&harness, x * w, y * h);
+        click(&mut harness, p);
+        assert!(harness.state().canvas().is_drawing(), "vertex {i}");
+    }
+    advance(&f, 5);
+    press(&mut harness, Key::Enter);
+    assert_eq!(regions(&harness).len(), 1);
+    advance(&f, 5);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    assert_ne!(harness.state().session().unwrap().task().id, task.id);
+    drop(harness);
+
+    let log = std::fs::read_to_string(f.data.join("work/landscapes-sample/worklog.jsonl")).unwrap();
+    let started: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["kind"] == "work_started")
+        .collect();
+    assert_eq!(started.len(), 1, "{log}");
+    assert_eq!(started[0]["task_id"], task.id.as_str());
+
+    let report = report(&f, "sample_tasks/landscapes");
+    assert_eq!(report["unpaid"]["instructions_secs"], 5.0, "{report}");
+    assert_eq!(report["paid_secs"], 25.0, "{report}");
+    assert_eq!(report["hourly_wage_active"], "7.20", "0.05 USD over 25 s");
+}
