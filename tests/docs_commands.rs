@@ -124,8 +124,8 @@ fn the_readme_and_docs_example_commands_run_as_written() {
     assert_eq!(
         ran,
         [
-            "validate", "report", "worklog", "review", "export", "convert", "submit", "--help",
-            "validate"
+            "validate", "report", "report", "worklog", "review", "export", "convert", "submit",
+            "--help", "validate"
         ]
     );
     for promised in ["tasks.csv", "labels/coco", "labels/yolo", "out", "work.zip"] {

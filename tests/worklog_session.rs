@@ -508,3 +508,122 @@ fn a_task_opened_without_a_change_has_the_same_status_in_the_window_and_the_expo
         window
     );
 }
+
+/// `report --rule` on a journal written by hand, each figure worked out from the rule's definition
+/// (docs/measures.md): a task a (18 s of work), 150 s with no task open, a task b (31 s).
+#[test]
+fn report_rule_gives_each_published_measure_of_the_same_log() {
+    let f = Fixture::new();
+    let line = |secs: f64, task: Option<&str>, kind: &str, extra: Value| {
+        let ms = (secs * 1000.0) as i64;
+        let mut event = json!({
+            "kind": kind,
+            "at": (t0() + Duration::milliseconds(ms)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "mono_ms": ms,
+            "session_id": "s1",
+        });
+        if let Some(task) = task {
+            event["task_id"] = json!(task);
+        }
+        for (k, v) in extra.as_object().unwrap() {
+            event[k] = v.clone();
+        }
+        event.to_string()
+    };
+    let input = |from: f64, to: f64, task: &str| {
+        let first = t0() + Duration::milliseconds((from * 1000.0) as i64);
+        line(
+            to,
+            Some(task),
+            "input",
+            json!({"first_at": first.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                   "first_mono_ms": (from * 1000.0) as u64, "presses": 1}),
+        )
+    };
+    let lines = [
+        line(
+            0.0,
+            None,
+            "session_start",
+            json!({"format": "clickwork-worklog/1", "app_version": "0.1.0",
+                   "worker_id": "w1", "bundle_id": "timing-fixture", "os": "linux"}),
+        ),
+        line(2.0, Some("a"), "task_opened", json!({"status": "new"})),
+        input(10.0, 15.0, "a"),
+        line(
+            20.0,
+            Some("a"),
+            "task_submitted",
+            json!({"regions": 1, "reward": "0.012", "currency": "USD"}),
+        ),
+        line(170.0, Some("b"), "task_opened", json!({"status": "new"})),
+        line(200.0, Some("b"), "task_skipped", json!({})),
+        line(201.0, None, "session_end", json!({})),
+    ];
+    std::fs::create_dir_all(f.journal().parent().unwrap()).unwrap();
+    std::fs::write(f.journal(), lines.join("\n") + "\n").unwrap();
+    let root = f.root();
+    let rule = |name: &str| {
+        let (code, stdout, stderr) = f.run(&[
+            "report",
+            root.to_str().unwrap(),
+            "--rule",
+            name,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        serde_json::from_str::<Value>(&stdout).unwrap()
+    };
+    // CVAT: gaps under 100 s, to the previous event's task. a: 8 s + the 5 s burst + 5 s; the
+    // 150 s gap is dropped; b: 30 s + 1 s (the end is charged to b, the skip's task). The 2 s
+    // before a's opening belong to session_start, which has no task.
+    let cvat = rule("cvat");
+    assert_eq!(cvat["total_secs"], 51.0, "{cvat}");
+    assert_eq!(cvat["no_task_secs"], 2.0);
+    assert_eq!(
+        cvat["tasks"],
+        json!([{"task_id": "a", "secs": 18.0}, {"task_id": "b", "secs": 31.0}])
+    );
+    // ActivityWatch at 180 s: the 150 s between tasks is not AFK, so it counts (with no task, as
+    // does the last second, after b was skipped: our rule charges a gap to what was open).
+    let afk = rule("afk");
+    assert_eq!(afk["rule"], "afk=180");
+    assert_eq!(afk["total_secs"], 201.0, "{afk}");
+    assert_eq!(afk["no_task_secs"], 2.0 + 150.0 + 1.0);
+    assert_eq!(
+        afk["tasks"],
+        json!([{"task_id": "a", "secs": 18.0}, {"task_id": "b", "secs": 30.0}])
+    );
+    // Ours at 100 s agrees with the full report at --idle-secs 100.
+    let idle = rule("idle=100");
+    let (_, full, _) = f.run(&[
+        "report",
+        root.to_str().unwrap(),
+        "--idle-secs",
+        "100",
+        "--format",
+        "json",
+    ]);
+    let full: Value = serde_json::from_str(&full).unwrap();
+    assert_eq!(idle["total_secs"], full["active_secs"], "{idle}\n{full}");
+    assert_eq!(idle["total_secs"], 51.0);
+
+    let (code, text, _) = f.run(&["report", root.to_str().unwrap(), "--rule", "cvat"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("rule:     cvat: CVAT working time"), "{text}");
+    assert!(text.contains("total:    0:00:51"), "{text}");
+    // A rule we do not know, or one combined with --idle-secs, is a usage error.
+    let (code, _, stderr) = f.run(&["report", root.to_str().unwrap(), "--rule", "hours"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown rule \"hours\""), "{stderr}");
+    let (code, _, _) = f.run(&[
+        "report",
+        root.to_str().unwrap(),
+        "--rule",
+        "cvat",
+        "--idle-secs",
+        "5",
+    ]);
+    assert_eq!(code, 2);
+}

@@ -7,7 +7,7 @@ use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews,
 use crate::domain::settings::Settings;
 use crate::domain::store::{Layout, atomic_write_with};
 use crate::domain::work::{export_rules, is_task_rows_file, task_rows, write_csv, write_jsonl};
-use crate::domain::worklog::{DEFAULT_IDLE_SECS, Outcome, derive_times};
+use crate::domain::worklog::{DEFAULT_IDLE_SECS, Outcome, Rule, derive_times, measure};
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use std::collections::HashSet;
@@ -51,6 +51,10 @@ pub struct ReportArgs {
     /// Limit the report to a period of the local calendar.
     #[arg(long, value_enum, default_value_t = ReportPeriod::All)]
     pub period: ReportPeriod,
+    /// Instead of the full report, the working time by a published rule: cvat (CVAT's working
+    /// time), afk (ActivityWatch's, 180 s), afk=SECS, or idle=SECS (ours). See docs/measures.md.
+    #[arg(long, value_name = "RULE", conflicts_with = "idle_secs")]
+    pub rule: Option<Rule>,
 }
 
 /// How `clickwork worklog export` writes.
@@ -109,6 +113,9 @@ pub fn report(args: &ReportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
     let Some(log) = read_log(data_dir, &bundle) else {
         return ExitCode::from(1);
     };
+    if let Some(rule) = args.rule {
+        return report_rule(args, rule, &bundle, &log.events);
+    }
     let settings = settings(data_dir);
     let idle_secs = args
         .idle_secs
@@ -142,6 +149,30 @@ pub fn report(args: &ReportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             )
         }
+    };
+    // A closed stdout (piped into `head`) is not worth a panic.
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `report --rule`: one measure of the whole log.
+fn report_rule(
+    args: &ReportArgs,
+    rule: Rule,
+    bundle: &Bundle,
+    events: &[crate::domain::worklog::Event],
+) -> ExitCode {
+    if args.period != ReportPeriod::All {
+        eprintln!("error: --rule measures the whole work log; leave out --period");
+        return ExitCode::from(2);
+    }
+    let measured = measure(rule, events);
+    let text = match args.format {
+        ReportFormat::Text => measured.to_text(&format!("{} ({})", bundle.title, bundle.id), rule),
+        ReportFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&measured.to_json(&bundle.id, rule)).unwrap_or_default()
+        ),
     };
     // A closed stdout (piped into `head`) is not worth a panic.
     let _ = std::io::stdout().write_all(text.as_bytes());

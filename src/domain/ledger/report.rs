@@ -496,16 +496,7 @@ fn earnings_json(e: &Earnings) -> Value {
     })
 }
 
-/// Milliseconds as seconds for JSON, to the millisecond.
-pub fn secs(ms: u64) -> f64 {
-    ms as f64 / 1000.0
-}
-
-/// Milliseconds as `h:mm:ss` for people.
-pub fn hms(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
+pub use crate::domain::worklog::{hms, secs};
 
 #[cfg(test)]
 mod tests {

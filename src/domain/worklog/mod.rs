@@ -8,6 +8,7 @@ mod clock;
 mod coalesce;
 mod event;
 mod journal;
+mod measures;
 mod recorder;
 mod times;
 
@@ -16,6 +17,9 @@ pub use coalesce::{InputBurst, InputCoalescer};
 pub use event::{Event, EventKind, InputCounts, InputKind, Stamp};
 pub use journal::{
     JournalFile, JournalRead, JournalWriter, LineProblem, parse_journal, read_journal,
+};
+pub use measures::{
+    AFK_DEFAULT_SECS, CVAT_MAX_GAP_MS, Measure, Rule, UnknownRule, hms, measure, secs,
 };
 pub use recorder::Recorder;
 pub use times::{
