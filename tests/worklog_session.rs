@@ -595,6 +595,26 @@ fn report_rule_gives_each_published_measure_of_the_same_log() {
         afk["tasks"],
         json!([{"task_id": "a", "secs": 18.0}, {"task_id": "b", "secs": 30.0}])
     );
+    // Hara et al.: opening to submitting, idle or not. a: 2 s to 20 s; b: 170 s to its skip at
+    // 200 s, unpaid; the 153 s with no task open is unpaid too. 0.012 USD over 18 s and over 201 s.
+    let hara = rule("hara");
+    assert_eq!(hara["total_secs"], 201.0, "{hara}");
+    assert_eq!(
+        hara["tasks"],
+        json!([{"task_id": "a", "secs": 18.0}, {"task_id": "b", "secs": 30.0}])
+    );
+    assert_eq!(hara["paid_secs"], 18.0);
+    assert_eq!(hara["unpaid_secs"], 183.0);
+    assert_eq!(
+        hara["unpaid"],
+        json!({"skipped_secs": 30.0, "rejected_secs": 0.0, "unfinished_secs": 0.0,
+               "between_tasks_secs": 153.0})
+    );
+    assert_eq!(
+        hara["wages"],
+        json!([{"currency": "USD", "earned": "0.012", "hourly_wage_paid": "2.40",
+                "hourly_wage_all": "0.21"}])
+    );
     // Ours at 100 s agrees with the full report at --idle-secs 100.
     let idle = rule("idle=100");
     let (_, full, _) = f.run(&[
@@ -613,6 +633,11 @@ fn report_rule_gives_each_published_measure_of_the_same_log() {
     assert_eq!(code, 0);
     assert!(text.contains("rule:     cvat: CVAT working time"), "{text}");
     assert!(text.contains("total:    0:00:51"), "{text}");
+    let (_, text, _) = f.run(&["report", root.to_str().unwrap(), "--rule", "hara"]);
+    assert!(
+        text.contains("wage:     USD 2.40/h over paid task time, USD 0.21/h over all time"),
+        "{text}"
+    );
     // A rule we do not know, or one combined with --idle-secs, is a usage error.
     let (code, _, stderr) = f.run(&["report", root.to_str().unwrap(), "--rule", "hours"]);
     assert_eq!(code, 2);

@@ -3,7 +3,9 @@
 //! the workspace except `review import`.
 
 use crate::domain::bundle::{Bundle, LoadOptions};
-use crate::domain::ledger::{Period, WorkspaceLog, bundle_report, import_reviews, period_range};
+use crate::domain::ledger::{
+    Period, WorkspaceLog, bundle_report, hara_wages, import_reviews, period_range,
+};
 use crate::domain::settings::Settings;
 use crate::domain::store::{Layout, atomic_write_with};
 use crate::domain::work::{export_rules, is_task_rows_file, task_rows, write_csv, write_jsonl};
@@ -52,7 +54,7 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportPeriod::All)]
     pub period: ReportPeriod,
     /// Instead of the full report, the working time by a published rule: cvat (CVAT's working
-    /// time), afk (ActivityWatch's, 180 s), afk=SECS, or idle=SECS (ours). See docs/measures.md.
+    /// time), hara (Hara et al. 2018: opening to submitting, with wages), afk (ActivityWatch's, 180 s), afk=SECS, or idle=SECS (ours). See docs/measures.md.
     #[arg(long, value_name = "RULE", conflicts_with = "idle_secs")]
     pub rule: Option<Rule>,
 }
@@ -114,7 +116,7 @@ pub fn report(args: &ReportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
         return ExitCode::from(1);
     };
     if let Some(rule) = args.rule {
-        return report_rule(args, rule, &bundle, &log.events);
+        return report_rule(args, rule, &bundle, &log);
     }
     let settings = settings(data_dir);
     let idle_secs = args
@@ -156,23 +158,35 @@ pub fn report(args: &ReportArgs, data_dir: &Path, options: &LoadOptions) -> Exit
 }
 
 /// `report --rule`: one measure of the whole log.
-fn report_rule(
-    args: &ReportArgs,
-    rule: Rule,
-    bundle: &Bundle,
-    events: &[crate::domain::worklog::Event],
-) -> ExitCode {
+fn report_rule(args: &ReportArgs, rule: Rule, bundle: &Bundle, log: &WorkspaceLog) -> ExitCode {
     if args.period != ReportPeriod::All {
         eprintln!("error: --rule measures the whole work log; leave out --period");
         return ExitCode::from(2);
     }
-    let measured = measure(rule, events);
+    let measured = measure(rule, &log.events);
+    let hara = (rule == Rule::Hara).then(|| hara_wages(&bundle.id, &log.events, &log.reviews));
     let text = match args.format {
-        ReportFormat::Text => measured.to_text(&format!("{} ({})", bundle.title, bundle.id), rule),
-        ReportFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&measured.to_json(&bundle.id, rule)).unwrap_or_default()
-        ),
+        ReportFormat::Text => {
+            let mut text = measured.to_text(&format!("{} ({})", bundle.title, bundle.id), rule);
+            if let Some(hara) = &hara {
+                text.push_str(&hara.text());
+            }
+            text
+        }
+        ReportFormat::Json => {
+            let mut json = measured.to_json(&bundle.id, rule);
+            if let (Some(hara), Some(object)) = (&hara, json.as_object_mut()) {
+                object.extend(
+                    hara.json_fields()
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v)),
+                );
+            }
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )
+        }
     };
     // A closed stdout (piped into `head`) is not worth a panic.
     let _ = std::io::stdout().write_all(text.as_bytes());

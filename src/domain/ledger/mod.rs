@@ -7,6 +7,7 @@
 
 mod book;
 mod earnings;
+mod hara;
 mod report;
 mod review;
 mod review_file;
@@ -18,6 +19,7 @@ pub use book::{
     period_range,
 };
 pub use earnings::{Earnings, RewardState, Totals};
+pub use hara::{HaraWages, hara_wages};
 pub use report::{Report, TimeSplit, Wage, bundle_report, hms, secs, split_time, wages};
 pub use review::{ImportRecord, ImportSummary, REVIEWS_FORMAT, Review, Reviews, import_reviews};
 pub use review_file::{ReviewImportError, ReviewRow, ReviewStatus, RowProblem, read_review_file};

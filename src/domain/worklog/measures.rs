@@ -24,6 +24,9 @@ pub enum Rule {
         /// The AFK timeout in seconds.
         secs: u64,
     },
+    /// Hara et al. (CHI 2018): a task's time runs from its opening to its submission (or skip, or
+    /// leaving it), idle or not; the ledger adds their wages over paid and over all time.
+    Hara,
     /// clickwork's own active time at idle threshold `secs` (`--idle-secs`).
     Idle {
         /// The threshold in seconds.
@@ -39,7 +42,8 @@ impl fmt::Display for UnknownRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown rule {:?}: expected cvat, afk, afk=SECS or idle=SECS (SECS a whole number from 1)",
+            "unknown rule {:?}: expected cvat, hara, afk, afk=SECS or idle=SECS (SECS a whole \
+             number from 1 to 86400)",
             self.0
         )
     }
@@ -61,6 +65,7 @@ impl FromStr for Rule {
         };
         match lower.split_once('=') {
             None if lower == "cvat" => Ok(Rule::Cvat),
+            None if lower == "hara" => Ok(Rule::Hara),
             None if lower == "afk" => Ok(Rule::Afk {
                 secs: AFK_DEFAULT_SECS,
             }),
@@ -75,6 +80,7 @@ impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rule::Cvat => write!(f, "cvat"),
+            Rule::Hara => write!(f, "hara"),
             Rule::Afk { secs } => write!(f, "afk={secs}"),
             Rule::Idle { secs } => write!(f, "idle={secs}"),
         }
@@ -90,6 +96,9 @@ impl Rule {
                  charged to the previous event's task",
                 CVAT_MAX_GAP_MS / 1000
             ),
+            Rule::Hara => "Hara et al. (CHI 2018) task time: from opening a task to submitting, \
+                 skipping or leaving it, idle or not; time with no task open is unpaid"
+                .to_owned(),
             Rule::Afk { secs } => format!(
                 "ActivityWatch not-AFK time: input gaps of {secs} s or more are away from keyboard"
             ),
@@ -174,6 +183,7 @@ pub fn hms(ms: u64) -> String {
 pub fn measure(rule: Rule, events: &[Event]) -> Measure {
     match rule {
         Rule::Cvat => cvat(events),
+        Rule::Hara => wall(events),
         Rule::Afk { secs } | Rule::Idle { secs } => ours(events, secs),
     }
 }
@@ -214,6 +224,19 @@ fn cvat(events: &[Event]) -> Measure {
         out.charge(previous_task, working);
         previous_task = event.task_id.as_deref();
     }
+    out
+}
+
+/// Wall time per task (every visit, opening to leaving), and the rest of each session's wall time
+/// as no task.
+fn wall(events: &[Event]) -> Measure {
+    let times = derive_times(events, super::DEFAULT_IDLE_SECS * 1000);
+    let mut out = Measure::default();
+    for task in &times.tasks {
+        out.charge(Some(&task.task_id), task.wall_ms);
+    }
+    let on_tasks: u64 = times.tasks.iter().map(|t| t.wall_ms).sum();
+    out.charge(None, times.wall_ms().saturating_sub(on_tasks));
     out
 }
 
@@ -278,6 +301,7 @@ mod tests {
     fn rules_parse_and_print_back() {
         for (text, rule) in [
             ("cvat", Rule::Cvat),
+            ("Hara", Rule::Hara),
             ("CVAT", Rule::Cvat),
             ("afk", Rule::Afk { secs: 180 }),
             ("afk=60", Rule::Afk { secs: 60 }),
