@@ -100,3 +100,51 @@ fn drawing_the_first_shape_with_the_instructions_open_is_task_time_not_reading()
     assert_eq!(report["paid_secs"], 25.0, "{report}");
     assert_eq!(report["hourly_wage_active"], "7.20", "0.05 USD over 25 s");
 }
+
+/// The earnings view is the worker's own administration: its time is logged as such and is not the
+/// task's; the first image's decode is bracketed as the tool's wait.
+#[test]
+fn the_earnings_view_is_the_workers_administration_and_the_decode_the_tools_wait() {
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    advance(&f, 5);
+    press(&mut harness, Key::F2);
+    assert!(harness.state().earnings_visible());
+    advance(&f, 20);
+    press(&mut harness, Key::F2);
+    assert!(!harness.state().earnings_visible());
+    // Back at the task: the rectangle tool (work starts), a box dragged for 5 s, then submitted.
+    press(&mut harness, Key::R);
+    let (a, b) = (screen(&harness, 40.0, 30.0), screen(&harness, 160.0, 120.0));
+    harness.hover_at(a);
+    harness.drag_at(a);
+    harness.run_steps(1);
+    advance(&f, 5);
+    harness.hover_at(b);
+    harness.drop_at(b);
+    harness.run_steps(2);
+    press_mod(&mut harness, Modifiers::COMMAND, Key::Enter);
+    drop(harness);
+
+    let log = std::fs::read_to_string(f.data.join("work/ui-fixture/worklog.jsonl")).unwrap();
+    let kinds: Vec<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let at = |kind: &str| kinds.iter().position(|k| k == kind).unwrap_or(usize::MAX);
+    assert!(at("image_waiting") < at("image_ready"), "{kinds:?}");
+    assert!(at("admin_shown") < at("admin_hidden"), "{kinds:?}");
+    assert!(log.contains(r#""view":"earnings""#), "{log}");
+
+    let report = report(&f, f.bundle.to_str().unwrap());
+    assert_eq!(report["unpaid"]["admin_secs"], 20.0, "{report}");
+    assert_eq!(report["unpaid"]["waiting_secs"], 0.0, "{report}");
+    // Reading (the instructions were open) until F2, then the view, then 5 s drawing: paid.
+    assert_eq!(report["paid_secs"], 5.0, "{report}");
+    assert_eq!(report["active_secs"], 30.0, "{report}");
+}

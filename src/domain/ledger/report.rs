@@ -29,6 +29,10 @@ pub struct TimeSplit {
     pub rejected_ms: u64,
     /// On tasks opened but not finished (yet): unpaid so far.
     pub unfinished_ms: u64,
+    /// In the worker's own administration (the earnings view, the settings), whatever was open.
+    pub admin_ms: u64,
+    /// Waiting for a task's image to decode: the tool's wait.
+    pub waiting_ms: u64,
 }
 
 impl TimeSplit {
@@ -39,6 +43,8 @@ impl TimeSplit {
             + self.between_tasks_ms
             + self.rejected_ms
             + self.unfinished_ms
+            + self.admin_ms
+            + self.waiting_ms
     }
 
     /// All logged active time: paid and unpaid.
@@ -54,6 +60,8 @@ impl TimeSplit {
         self.between_tasks_ms += other.between_tasks_ms;
         self.rejected_ms += other.rejected_ms;
         self.unfinished_ms += other.unfinished_ms;
+        self.admin_ms += other.admin_ms;
+        self.waiting_ms += other.waiting_ms;
     }
 }
 
@@ -75,6 +83,8 @@ pub fn split_time(times: &WorkTimes, reviews: &Reviews) -> TimeSplit {
     }
     for session in &times.sessions {
         split.between_tasks_ms += session.between_tasks_ms;
+        split.admin_ms += session.admin_ms;
+        split.waiting_ms += session.waiting_ms;
         split.instructions_ms += session.instructions_before_work_ms;
     }
     split
@@ -345,6 +355,8 @@ impl Report {
                 "between_tasks_secs": secs(self.split.between_tasks_ms),
                 "rejected_secs": secs(self.split.rejected_ms),
                 "unfinished_secs": secs(self.split.unfinished_ms),
+                "admin_secs": secs(self.split.admin_ms),
+                "waiting_secs": secs(self.split.waiting_ms),
             },
             "median_task_secs": self.median_task_ms.map(secs),
             "currency": single.map(|w| w.currency.clone()),
@@ -421,12 +433,14 @@ impl Report {
         line(
             "unpaid:",
             format!(
-                "{} instructions before work, {} skipped tasks, {} between tasks, {} rejected tasks, {} unfinished tasks",
+                "{} instructions before work, {} skipped tasks, {} between tasks, {} rejected tasks, {} unfinished tasks, {} own administration, {} waiting for images",
                 hms(self.split.instructions_ms),
                 hms(self.split.skipped_ms),
                 hms(self.split.between_tasks_ms),
                 hms(self.split.rejected_ms),
-                hms(self.split.unfinished_ms)
+                hms(self.split.unfinished_ms),
+                hms(self.split.admin_ms),
+                hms(self.split.waiting_ms)
             ),
         );
         if let Some(median) = self.median_task_ms {

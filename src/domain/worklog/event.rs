@@ -132,6 +132,19 @@ pub enum EventKind {
         #[serde(default)]
         regions: usize,
     },
+    /// The worker opened their own administration (the earnings view, the settings): unpaid time of
+    /// its own, not the task's.
+    AdminShown {
+        /// `earnings` or `settings`.
+        #[serde(default)]
+        view: String,
+    },
+    /// The administration view closed.
+    AdminHidden,
+    /// The open task's image is being decoded: the tool's wait, not the worker's.
+    ImageWaiting,
+    /// The image is shown (or failed to decode): the wait is over.
+    ImageReady,
     /// The worker turned to the open task (a press on the image, a tool or label picked), once per
     /// visit before its first edit: reading the instructions ends here.
     WorkStarted,
@@ -242,6 +255,10 @@ impl EventKind {
             EventKind::InstructionsHidden => "instructions_hidden",
             EventKind::TaskOpened { .. } => "task_opened",
             EventKind::WorkStarted => "work_started",
+            EventKind::AdminShown { .. } => "admin_shown",
+            EventKind::AdminHidden => "admin_hidden",
+            EventKind::ImageWaiting => "image_waiting",
+            EventKind::ImageReady => "image_ready",
             EventKind::Input { .. } => "input",
             EventKind::RegionCreated { .. } => "region_created",
             EventKind::RegionEdited { .. } => "region_edited",
@@ -422,6 +439,12 @@ mod tests {
                 regions: 0,
             },
             EventKind::WorkStarted,
+            EventKind::AdminShown {
+                view: "settings".into(),
+            },
+            EventKind::AdminHidden,
+            EventKind::ImageWaiting,
+            EventKind::ImageReady,
             EventKind::Input {
                 first_at: stamp(5).at,
                 first_mono_ms: 5,

@@ -27,6 +27,9 @@ pub struct Recorder {
     instructions_open: bool,
     focused: bool,
     paused: bool,
+    /// The admin view open (`earnings`, `settings`), if any.
+    admin: Option<String>,
+    waiting: bool,
     ended: bool,
     warnings: Vec<String>,
     /// The last live clock derived, valid while no event was added (the log only grows).
@@ -65,6 +68,8 @@ impl Recorder {
             instructions_open: false,
             focused: true,
             paused: false,
+            admin: None,
+            waiting: false,
             ended: false,
             warnings,
             clock_cache: Mutex::new(None),
@@ -214,6 +219,38 @@ impl Recorder {
                 EventKind::FocusGained
             } else {
                 EventKind::FocusLost
+            };
+            self.record(task_id, kind, now);
+        }
+    }
+
+    /// Records the worker's own administration opening (`view`: `earnings`, `settings`) or closing
+    /// (`None`). Only a change is recorded; one view replacing another is a close and an open.
+    pub fn set_admin(&mut self, view: Option<&str>, task_id: Option<&str>, now: DateTime<Utc>) {
+        if view == self.admin.as_deref() {
+            return;
+        }
+        if self.admin.take().is_some() {
+            self.record(task_id, EventKind::AdminHidden, now);
+        }
+        if let Some(view) = view {
+            self.admin = Some(view.to_owned());
+            let kind = EventKind::AdminShown {
+                view: view.to_owned(),
+            };
+            self.record(task_id, kind, now);
+        }
+    }
+
+    /// Records that the open task's image is (`true`) or is no longer being waited for: the tool's
+    /// wait, not the worker's. Only a change is recorded.
+    pub fn set_waiting(&mut self, waiting: bool, task_id: Option<&str>, now: DateTime<Utc>) {
+        if waiting != self.waiting {
+            self.waiting = waiting;
+            let kind = if waiting {
+                EventKind::ImageWaiting
+            } else {
+                EventKind::ImageReady
             };
             self.record(task_id, kind, now);
         }

@@ -131,6 +131,10 @@ pub struct SessionTimes {
     pub between_tasks_ms: u64,
     /// Active milliseconds with the instructions open, no task open, before work started.
     pub instructions_before_work_ms: u64,
+    /// Active milliseconds with the worker's administration open (earnings, settings).
+    pub admin_ms: u64,
+    /// Active milliseconds waiting for a task's image to decode.
+    pub waiting_ms: u64,
 }
 
 /// Everything derived from a work log at one idle threshold.
@@ -165,6 +169,16 @@ impl WorkTimes {
         self.sessions.iter().map(|s| s.between_tasks_ms).sum()
     }
 
+    /// Active milliseconds in the worker's administration, over all sessions.
+    pub fn admin_ms(&self) -> u64 {
+        self.sessions.iter().map(|s| s.admin_ms).sum()
+    }
+
+    /// Active milliseconds waiting for images, over all sessions.
+    pub fn waiting_ms(&self) -> u64 {
+        self.sessions.iter().map(|s| s.waiting_ms).sum()
+    }
+
     /// Active time reading instructions before work started, over every session and task.
     pub fn instructions_before_work_ms(&self) -> u64 {
         let outside: u64 = self
@@ -192,6 +206,10 @@ pub struct SessionState {
     pub focused: bool,
     /// True while the worker has paused the clock.
     pub paused: bool,
+    /// True while the worker's administration (earnings, settings) is open.
+    pub admin: bool,
+    /// True while the open task's image is being decoded.
+    pub waiting: bool,
     /// True once work (an edit, undo, submission or skip) happened in the session.
     pub worked: bool,
     /// True after `session_end`.

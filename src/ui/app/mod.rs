@@ -136,6 +136,11 @@ impl App {
         self.view.shown.instructions
     }
 
+    /// True while the earnings and time view is open.
+    pub fn earnings_visible(&self) -> bool {
+        self.view.shown.earnings
+    }
+
     /// The earnings numbers the top bar and the earnings view show.
     pub fn dashboard(&self) -> &Dashboard {
         &self.work.money.dashboard
@@ -458,6 +463,13 @@ impl eframe::App for App {
         let now = (self.config.clock)();
         let idle_ms = self.work.settings.idle_ms();
         let shown_instructions = self.view.shown.instructions;
+        let admin = if self.view.shown.earnings {
+            Some("earnings")
+        } else if self.view.shown.settings {
+            Some("settings")
+        } else {
+            None
+        };
         let mut switched = false;
         if let Some(session) = self.work.session_mut() {
             match session.poll(now) {
@@ -478,6 +490,7 @@ impl eframe::App for App {
                 }
                 self.logged.instructions = shown_instructions;
             }
+            session.admin_changed(admin, now);
             session.tick(now);
             // A ticking clock is the one thing that repaints an idle window, once a second; once the
             // worker is idle past the threshold it stops, and so does the CPU.
@@ -494,6 +507,17 @@ impl eframe::App for App {
         }
         if self.loader.poll(ctx) {
             ctx.request_repaint();
+        }
+        // Only a decode in progress is a wait: a failed image is not, and neither is a state the
+        // loader has not reached, which must never turn the worker's idle time into the tool's.
+        let waiting = self.session().is_some_and(|s| {
+            matches!(
+                self.loader.peek(&s.task().image_path),
+                Some(ImageState::Loading)
+            )
+        });
+        if let Some(session) = self.work.session_mut() {
+            session.image_waiting(waiting, now);
         }
     }
 

@@ -104,7 +104,8 @@ pub fn earnings_ui(
         let split = &dashboard.split;
         ui.label(format!(
             "Logged active time {} (idle gaps over {} s not counted): paid {}, unpaid {} \
-             (instructions {}, skipped {}, between tasks {}, rejected {}, unfinished {}).",
+             (instructions {}, skipped {}, between tasks {}, rejected {}, unfinished {}, \
+             own administration {}, waiting for images {}).",
             minutes(split.total_ms()),
             dashboard.idle_secs,
             minutes(split.paid_ms),
@@ -114,6 +115,8 @@ pub fn earnings_ui(
             minutes(split.between_tasks_ms),
             minutes(split.rejected_ms),
             minutes(split.unfinished_ms),
+            minutes(split.admin_ms),
+            minutes(split.waiting_ms),
         ));
         for wage in &dashboard.wages {
             ui.horizontal(|ui| {

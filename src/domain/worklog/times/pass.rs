@@ -123,14 +123,22 @@ impl<'a> Pass<'a> {
         if self.window.is_some_and(|w| !w.contains(&from.at)) {
             return;
         }
-        let active = !state.paused && state.focused && (burst || len < self.idle_ms);
+        // Waiting for the tool is never the worker's idleness, however long it lasts.
+        let active =
+            !state.paused && state.focused && (burst || len < self.idle_ms || state.waiting);
         let before_work = active && state.instructions_open && !state.worked;
         {
             let session = self.session_mut(session_id);
             session.wall_ms += len;
             if active {
                 session.active_ms += len;
-                if state.task_id.is_none() {
+                // The tool's wait and the worker's administration are their own categories,
+                // whatever task is open.
+                if state.waiting {
+                    session.waiting_ms += len;
+                } else if state.admin {
+                    session.admin_ms += len;
+                } else if state.task_id.is_none() {
                     if before_work {
                         session.instructions_before_work_ms += len;
                     } else {
@@ -141,9 +149,10 @@ impl<'a> Pass<'a> {
         }
         if let Some(task_id) = &state.task_id {
             let instructions_open = state.instructions_open;
+            let own = !state.waiting && !state.admin;
             let task = self.task_mut(task_id);
             task.wall_ms += len;
-            if active {
+            if active && own {
                 task.active_ms += len;
                 if instructions_open {
                     task.instructions_ms += len;
@@ -275,6 +284,10 @@ impl<'a> Pass<'a> {
             }
             EventKind::InstructionsShown => state.instructions_open = true,
             EventKind::WorkStarted => state.worked = true,
+            EventKind::AdminShown { .. } => state.admin = true,
+            EventKind::AdminHidden => state.admin = false,
+            EventKind::ImageWaiting => state.waiting = true,
+            EventKind::ImageReady => state.waiting = false,
             EventKind::InstructionsHidden => state.instructions_open = false,
             EventKind::FocusLost => state.focused = false,
             EventKind::FocusGained => state.focused = true,

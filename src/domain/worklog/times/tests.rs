@@ -239,6 +239,33 @@ fn reading_ends_when_work_starts_not_at_the_first_finished_region() {
 }
 
 #[test]
+fn waiting_for_an_image_and_the_workers_administration_are_their_own_time() {
+    let mut log = Log::new("s");
+    log.open(0, "a")
+        // The image takes 150 s to decode: longer than the idle threshold, still the tool's wait.
+        .push(0, Some("a"), EventKind::ImageWaiting)
+        .push(150_000, Some("a"), EventKind::ImageReady)
+        .region(160_000, "a")
+        // The settings open for 30 s while a is open: the worker's own administration.
+        .push(
+            170_000,
+            Some("a"),
+            EventKind::AdminShown {
+                view: "settings".into(),
+            },
+        )
+        .push(200_000, Some("a"), EventKind::AdminHidden)
+        .submit(205_000, "a");
+    let times = derive_times(&log.events, T100);
+    let a = times.task("a").unwrap();
+    assert_eq!(a.wall_ms, 205_000);
+    assert_eq!(a.active_ms, 10_000 + 10_000 + 5_000);
+    assert_eq!(times.waiting_ms(), 150_000);
+    assert_eq!(times.admin_ms(), 30_000);
+    assert_eq!(times.active_ms(), 205_000);
+}
+
+#[test]
 fn a_window_keeps_only_the_gaps_that_begin_in_it() {
     let mut log = Log::new("s");
     log.open(0, "a").region(30_000, "a").region(60_000, "a");
@@ -277,6 +304,8 @@ enum Step {
     Instructions,
     Focus,
     Pause,
+    Admin,
+    Wait,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -289,6 +318,8 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Instructions),
         Just(Step::Focus),
         Just(Step::Pause),
+        Just(Step::Admin),
+        Just(Step::Wait),
     ]
 }
 
@@ -301,6 +332,7 @@ fn random_log(session: &str, steps: &[(u64, Step)]) -> Vec<Event> {
     let mut now = 0;
     let mut task: Option<String> = None;
     let (mut instructions, mut focused, mut paused) = (false, true, false);
+    let (mut admin, mut waiting) = (false, false);
     for (gap, step) in steps {
         now += gap;
         let current = task.clone();
@@ -341,6 +373,26 @@ fn random_log(session: &str, steps: &[(u64, Step)]) -> Vec<Event> {
                     EventKind::FocusGained
                 } else {
                     EventKind::FocusLost
+                };
+                log.push(now, current, kind);
+            }
+            Step::Admin => {
+                admin = !admin;
+                let kind = if admin {
+                    EventKind::AdminShown {
+                        view: "settings".into(),
+                    }
+                } else {
+                    EventKind::AdminHidden
+                };
+                log.push(now, current, kind);
+            }
+            Step::Wait => {
+                waiting = !waiting;
+                let kind = if waiting {
+                    EventKind::ImageWaiting
+                } else {
+                    EventKind::ImageReady
                 };
                 log.push(now, current, kind);
             }
@@ -401,9 +453,15 @@ proptest! {
         let outside: u64 = times
             .sessions
             .iter()
-            .map(|s| s.between_tasks_ms + s.instructions_before_work_ms)
+            .map(|s| s.between_tasks_ms + s.instructions_before_work_ms + s.admin_ms + s.waiting_ms)
             .sum();
         prop_assert_eq!(in_tasks + outside, times.active_ms());
+        // With idle time, the categories cover each session's wall time exactly.
+        for session in &times.sessions {
+            prop_assert!(session.active_ms <= session.wall_ms);
+        }
+        let idle: u64 = times.sessions.iter().map(|s| s.wall_ms - s.active_ms).sum();
+        prop_assert_eq!(in_tasks + outside + idle, times.wall_ms());
     }
 
     #[test]
