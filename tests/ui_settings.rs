@@ -96,3 +96,55 @@ fn recent_bundles_are_stored_canonical_and_a_gone_one_is_reported_not_replaced()
     wait_until_open(&mut harness);
     harness.get_by_label_contains("is no longer there");
 }
+
+/// Two windows on one data folder would both write the same annotation files and journal: the
+/// second is told which process holds the folder and writes nothing; a command that writes waits its
+/// turn the same way; once the first window closes, the folder is free again.
+#[test]
+fn a_second_window_on_the_same_data_folder_writes_nothing_and_says_who_holds_it() {
+    let f = Fixture::new();
+    let first = f.harness();
+    let journal = f.data.join("work/ui-fixture/worklog.jsonl");
+    let before = std::fs::read(&journal).unwrap();
+
+    let second = f.harness();
+    let problems = second.state().problems().join("\n");
+    assert!(
+        problems.contains("is in use by another clickwork window or command")
+            && problems.contains(&format!("window, process {}", std::process::id())),
+        "{problems}"
+    );
+    assert!(second.state().session().is_none());
+    second.get_by_label_contains("in use by another clickwork window");
+    drop(second);
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before,
+        "the second window wrote"
+    );
+
+    let review = f.data.parent().unwrap().join("review.csv");
+    std::fs::write(&review, "task_id,status\na,approved\n").unwrap();
+    let (code, _, stderr) = common::run(
+        &[
+            "review",
+            "import",
+            f.bundle.to_str().unwrap(),
+            review.to_str().unwrap(),
+        ],
+        &f.data,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("in use by another clickwork window"),
+        "{stderr}"
+    );
+
+    drop(first);
+    let third = f.harness();
+    assert!(
+        third.state().session().is_some(),
+        "{:?}",
+        third.state().problems()
+    );
+}

@@ -7,7 +7,7 @@ use crate::domain::ledger::{
     Period, WorkspaceLog, bundle_report, hara_wages, import_reviews, period_range,
 };
 use crate::domain::settings::Settings;
-use crate::domain::store::{Layout, atomic_write_with};
+use crate::domain::store::{DataLock, Layout, atomic_write_with};
 use crate::domain::work::{export_rules, is_task_rows_file, task_rows, write_csv, write_jsonl};
 use crate::domain::worklog::{DEFAULT_IDLE_SECS, Outcome, Rule, derive_times, measure};
 use chrono::{Local, Utc};
@@ -242,6 +242,14 @@ pub fn worklog(command: &WorklogCommand, data_dir: &Path, options: &LoadOptions)
 /// Runs `clickwork review ...`.
 pub fn review(command: &ReviewCommand, data_dir: &Path, options: &LoadOptions) -> ExitCode {
     let ReviewCommand::Import { bundle, file } = command;
+    // It writes the workspace: never while a window (or another import) may write it too.
+    let _lock = match DataLock::acquire(data_dir, "review import", Utc::now()) {
+        Ok(lock) => lock,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let Some(bundle) = load(bundle, options) else {
         return ExitCode::from(1);
     };

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! <data>/
-//!   settings.json  recent.json
+//!   settings.json  recent.json  clickwork.lock  clickwork.lock.holder
 //!   cache/                           zip bundles, extracted (safe to delete)
 //!   work/<bundle-id>/
 //!     workspace.json  worklog.jsonl  reviews.json
@@ -55,6 +55,16 @@ impl Layout {
     /// `cache/`: what can be rebuilt (zip bundles extracted); not the worker's data.
     pub fn cache(&self) -> PathBuf {
         self.data_dir.join("cache")
+    }
+
+    /// `clickwork.lock`: locked by the one process that may write the data folder.
+    pub fn lock(&self) -> PathBuf {
+        self.data_dir.join("clickwork.lock")
+    }
+
+    /// `clickwork.lock.holder`: which process holds the lock, and since when (for the message).
+    pub fn lock_holder(&self) -> PathBuf {
+        self.data_dir.join("clickwork.lock.holder")
     }
 
     /// `work/`: one workspace per bundle.

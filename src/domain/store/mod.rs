@@ -6,6 +6,7 @@
 mod annotation_file;
 mod atomic;
 mod layout;
+mod lock;
 mod my_data;
 mod recent;
 mod saver;
@@ -16,6 +17,7 @@ pub use atomic::{atomic_write, atomic_write_with, sync_dir};
 pub use layout::{
     Layout, RECENT_FILE, REVIEWS_FILE, SETTINGS_FILE, WORKLOG_FILE, WORKSPACE_FILE, WorkspacePaths,
 };
+pub use lock::{DataLock, LockError};
 pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
 pub use saver::Saver;

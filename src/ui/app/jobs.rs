@@ -8,7 +8,9 @@ use crate::domain::clock::Clock;
 use crate::domain::ledger::{ImportSummary, Reviews, WorkspaceLog, load_all_logs};
 use crate::domain::session::{ReviewImport, Session};
 use crate::domain::settings::Settings;
-use crate::domain::store::{OpenReport, RecentBundles, Saver, delete_my_data, export_my_data};
+use crate::domain::store::{
+    DataLock, OpenReport, RecentBundles, Saver, delete_my_data, export_my_data,
+};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 
@@ -64,6 +66,8 @@ pub struct Jobs {
     load_options: LoadOptions,
     clock: Clock,
     wake: std::sync::Arc<dyn Fn() + Send + Sync>,
+    /// The data folder's lock, once taken: held for the window's life, so no second window writes.
+    lock: std::sync::Arc<std::sync::Mutex<Option<DataLock>>>,
 }
 
 impl Jobs {
@@ -102,6 +106,7 @@ impl Jobs {
             load_options,
             clock,
             wake,
+            lock: std::sync::Arc::default(),
         }
     }
 
@@ -141,11 +146,15 @@ impl Jobs {
         settings: Option<Settings>,
     ) {
         let (data_dir, options, clock, wake) = self.context();
+        let lock = std::sync::Arc::clone(&self.lock);
         self.run(Box::new(move || {
             if let Some(mut old) = previous {
                 old.end(clock());
             }
-            let opening = open_bundle(&data_dir, &options, &clock, wake, path, settings);
+            let opening = match hold(&lock, &data_dir, clock()) {
+                Ok(()) => open_bundle(&data_dir, &options, &clock, wake, path, settings),
+                Err(message) => refused(&data_dir, message),
+            };
             Done::Opened(Box::new(opening))
         }));
     }
@@ -153,10 +162,11 @@ impl Jobs {
     /// Saves `settings`.
     pub fn save_settings(&mut self, settings: Settings) {
         let data_dir = self.data_dir.clone();
+        let (lock, clock) = (std::sync::Arc::clone(&self.lock), self.clock.clone());
         self.run(Box::new(move || {
             Done::SettingsSaved(
-                settings
-                    .save(&data_dir)
+                hold(&lock, &data_dir, clock())
+                    .and_then(|()| settings.save(&data_dir).map_err(|e| e.to_string()))
                     .map(|()| Box::new(settings))
                     .map_err(|e| format!("could not save: {e}")),
             )
@@ -179,9 +189,14 @@ impl Jobs {
     /// worker id, saved before the session starts, so the settings and the work log agree).
     pub fn delete_my_data(&mut self, previous: Option<Box<Session>>, reopen: Option<PathBuf>) {
         let (data_dir, options, clock, wake) = self.context();
+        let lock = std::sync::Arc::clone(&self.lock);
         self.run(Box::new(move || {
             if let Some(mut old) = previous {
                 old.end(clock());
+            }
+            if let Err(message) = hold(&lock, &data_dir, clock()) {
+                let opening = refused(&data_dir, message.clone());
+                return Done::MyDataDeleted(Err(message), Box::new(opening));
             }
             let deleted = delete_my_data(&data_dir)
                 .map(|removed| removed.len())
@@ -226,6 +241,32 @@ impl Jobs {
             self.clock.clone(),
             std::sync::Arc::clone(&self.wake),
         )
+    }
+}
+
+/// Takes the data folder's lock if this window does not hold it yet; `Err` says who does.
+fn hold(
+    lock: &std::sync::Mutex<Option<DataLock>>,
+    data_dir: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    // A poisoned lock only means an earlier job panicked; what it guards is still right.
+    let mut held = lock.lock().unwrap_or_else(|e| e.into_inner());
+    if held.is_none() {
+        *held = Some(DataLock::acquire(data_dir, "window", now).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
+
+/// The opening shown when the data folder is another window's: its message, and nothing read or
+/// written beyond the lock.
+fn refused(data_dir: &Path, message: String) -> Opening {
+    Opening {
+        path: data_dir.to_owned(),
+        settings: None,
+        recent: RecentBundles::default(),
+        result: Err(vec![message]),
+        warnings: Vec::new(),
     }
 }
 
