@@ -20,26 +20,6 @@ use egui_kittest::Harness;
 use serde_json::Value;
 use std::sync::Arc;
 
-fn report(f: &Fixture, bundle: &str) -> Value {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
-        .args([
-            "report",
-            bundle,
-            "--format",
-            "json",
-            "--data-dir",
-            f.data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// The first-visit scenario on the sample bundle: the instructions are open, the worker reads for 5 s,
 /// then outlines the sky with a polygon for 25 s and submits. Reading was 5 s, the drawing is paid
 /// task time (it used to count as reading: 30 s of "instructions before work").
@@ -95,7 +75,7 @@ fn drawing_the_first_shape_with_the_instructions_open_is_task_time_not_reading()
     assert_eq!(started.len(), 1, "{log}");
     assert_eq!(started[0]["task_id"], task.id.as_str());
 
-    let report = report(&f, "sample_tasks/landscapes");
+    let report = f.report_json("sample_tasks/landscapes");
     assert_eq!(report["unpaid"]["instructions_secs"], 5.0, "{report}");
     assert_eq!(report["paid_secs"], 25.0, "{report}");
     assert_eq!(report["hourly_wage_active"], "7.20", "0.05 USD over 25 s");
@@ -141,7 +121,7 @@ fn the_earnings_view_is_the_workers_administration_and_the_decode_the_tools_wait
     assert!(at("admin_shown") < at("admin_hidden"), "{kinds:?}");
     assert!(log.contains(r#""view":"earnings""#), "{log}");
 
-    let report = report(&f, f.bundle.to_str().unwrap());
+    let report = f.report_json(f.bundle.to_str().unwrap());
     assert_eq!(report["unpaid"]["admin_secs"], 20.0, "{report}");
     assert_eq!(report["unpaid"]["waiting_secs"], 0.0, "{report}");
     // Reading (the instructions were open) until F2, then the view, then 5 s drawing: paid.

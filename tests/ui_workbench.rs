@@ -391,23 +391,7 @@ fn timing_with_a_mock_clock_lands_in_the_log_and_the_report() {
     assert_eq!(submitted["reward"], "0.05");
 
     // The report, run as a process, finds the same times: 170 s wall, 150 s of it idle.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
-        .args([
-            "report",
-            f.bundle.to_str().unwrap(),
-            "--format",
-            "json",
-            "--data-dir",
-            f.data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = f.report_json(f.bundle.to_str().unwrap());
     assert_eq!(report["tasks_submitted"], 1);
     assert_eq!(report["wall_secs"].as_f64().unwrap(), 170.0, "{report}");
     assert_eq!(report["active_secs"].as_f64().unwrap(), 20.0, "{report}");

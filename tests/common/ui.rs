@@ -99,6 +99,21 @@ impl Fixture {
         harness
     }
 
+    /// `clickwork report BUNDLE --format json` on this fixture's data folder, run as a process.
+    pub fn report_json(&self, bundle: &str) -> Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_clickwork"))
+            .args(["report", bundle, "--format", "json", "--data-dir"])
+            .arg(&self.data)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     pub fn annotation_file(&self, task: &str) -> Value {
         let path = self
             .data
