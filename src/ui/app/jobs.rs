@@ -153,7 +153,7 @@ impl Jobs {
             }
             let opening = match hold(&lock, &data_dir, clock()) {
                 Ok(()) => open_bundle(&data_dir, &options, &clock, wake, path, settings),
-                Err(message) => refused(&data_dir, message),
+                Err(message) => refused(path.unwrap_or_else(sample_bundle_path), message),
             };
             Done::Opened(Box::new(opening))
         }));
@@ -195,7 +195,7 @@ impl Jobs {
                 old.end(clock());
             }
             if let Err(message) = hold(&lock, &data_dir, clock()) {
-                let opening = refused(&data_dir, message.clone());
+                let opening = refused(reopen.unwrap_or_else(sample_bundle_path), message.clone());
                 return Done::MyDataDeleted(Err(message), Box::new(opening));
             }
             let deleted = delete_my_data(&data_dir)
@@ -258,11 +258,11 @@ fn hold(
     Ok(())
 }
 
-/// The opening shown when the data folder is another window's: its message, and nothing read or
-/// written beyond the lock.
-fn refused(data_dir: &Path, message: String) -> Opening {
+/// The opening of `path` shown when the data folder is another window's: its message, and nothing
+/// read or written beyond the lock.
+fn refused(path: PathBuf, message: String) -> Opening {
     Opening {
-        path: data_dir.to_owned(),
+        path,
         settings: None,
         recent: RecentBundles::default(),
         result: Err(vec![message]),
