@@ -54,7 +54,8 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportPeriod::All)]
     pub period: ReportPeriod,
     /// Instead of the full report, the working time by a published rule: cvat (CVAT's working
-    /// time), hara (Hara et al. 2018: opening to submitting, with wages), afk (ActivityWatch's, 180 s), afk=SECS, or idle=SECS (ours). See docs/measures.md.
+    /// time), hara (Hara et al. 2018: opening to submitting, with wages), afk (ActivityWatch's,
+    /// 180 s), afk=SECS, or idle=SECS (ours). See docs/measures.md.
     #[arg(long, value_name = "RULE", conflicts_with = "idle_secs")]
     pub rule: Option<Rule>,
 }
@@ -242,10 +243,15 @@ pub fn worklog(command: &WorklogCommand, data_dir: &Path, options: &LoadOptions)
 /// Runs `clickwork review ...`.
 pub fn review(command: &ReviewCommand, data_dir: &Path, options: &LoadOptions) -> ExitCode {
     let ReviewCommand::Import { bundle, file } = command;
-    // It writes the workspace: never while a window (or another import) may write it too.
-    let _lock = match DataLock::acquire(data_dir, "review import", Utc::now()) {
-        Ok(lock) => lock,
-        Err(e) => {
+    // It writes the workspace: never while a window (or another import) may write it too. A data
+    // folder that does not exist holds no work (said below) and is not made just to be locked.
+    let _lock = match data_dir
+        .exists()
+        .then(|| DataLock::acquire(data_dir, "review import", Utc::now()))
+    {
+        None => None,
+        Some(Ok(lock)) => Some(lock),
+        Some(Err(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
