@@ -327,3 +327,56 @@ fn submit_out_names_a_zip_file_and_a_folder_is_refused_with_why() {
     }
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
 }
+
+/// Unmounts the tiny file system when the test ends, however it ends.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A full disk is an I/O error (exit 1, the file named), not a usage error, and leaves no half
+/// export. Needs a 64 KiB tmpfs: run as root where mounting is allowed (CI is); elsewhere it says
+/// so and checks nothing.
+#[test]
+fn export_to_a_full_disk_exits_1_naming_the_file_and_leaves_no_half_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = dir.path().join("tiny");
+    std::fs::create_dir_all(&tiny).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&tiny)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here (not root, or no permission)");
+        return;
+    }
+    let _unmount = Mounted(tiny.clone());
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_tasks/landscapes");
+    let out = tiny.join("labels");
+    let data = dir.path().join("data");
+    let (code, _, stderr) = run(
+        &[
+            "export",
+            sample,
+            "--format",
+            "all",
+            "--status",
+            "all",
+            "--copy-images",
+            "--out",
+            s(&out),
+        ],
+        &data,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(s(&tiny)),
+        "the message names the file: {stderr}"
+    );
+    assert!(stderr.contains("No space left"), "{stderr}");
+    assert!(!out.exists(), "half an export was left at --out");
+}

@@ -163,9 +163,16 @@ fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, Exi
     load_or_report(&path, options)
 }
 
+/// A refused or occupied `--out` is a usage error (2); the system failing a write (a full disk, a
+/// folder it may not write) is an I/O error (1), named with its file like every other.
 fn write_failed(e: &WriteError) -> ExitCode {
     print_err(&format!("error: {e}\n"));
-    ExitCode::from(2)
+    match e {
+        WriteError::Io { .. } => ExitCode::from(1),
+        WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. } | WriteError::Refused(_) => {
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Exports `dataset` as `target` into `out`; returns the summary lines.
@@ -398,7 +405,7 @@ pub fn submit(args: &SubmitArgs, data_dir: &Path, options: &LoadOptions) -> Exit
     }
     if let Err(e) = submission::write_zip(&args.out, &package) {
         print_err(&format!("error: {}: {e}\n", args.out.display()));
-        return ExitCode::from(2);
+        return ExitCode::from(1);
     }
     let mut text = format!("wrote {}\n", args.out.display());
     text.push_str(&package.describe());

@@ -154,7 +154,11 @@ pub fn write_tree(
                 handle.sync_all().map_err(io(&target))?;
             }
             FileContent::CopyOf(source) => {
-                std::fs::copy(source, &target).map_err(io(source))?;
+                // Name the side that failed: a missing image, or the output's disk (full, read-only).
+                std::fs::copy(source, &target).map_err(|e| {
+                    let failed = if source.is_file() { &target } else { source };
+                    io(failed)(e)
+                })?;
             }
         }
     }
