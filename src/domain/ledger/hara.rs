@@ -101,3 +101,82 @@ impl HaraWages {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ledger::Review;
+    use crate::domain::worklog::{EventKind, Stamp};
+    use chrono::{TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    fn ev(ms: i64, task: Option<&str>, kind: EventKind) -> Event {
+        let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap()
+            + chrono::Duration::milliseconds(ms);
+        let stamp = Stamp {
+            at,
+            mono_ms: u64::try_from(ms).unwrap(),
+        };
+        Event::new(stamp, "s", task, kind)
+    }
+
+    fn opened(ms: i64, task: &str) -> Event {
+        let kind = EventKind::TaskOpened {
+            status: "new".into(),
+            regions: 0,
+        };
+        ev(ms, Some(task), kind)
+    }
+
+    fn submitted(ms: i64, task: &str) -> Event {
+        let kind = EventKind::TaskSubmitted {
+            regions: 1,
+            reward: Some(Decimal::new(10, 2)),
+            currency: Some("USD".into()),
+        };
+        ev(ms, Some(task), kind)
+    }
+
+    /// a: 60 s, approved by default (pending); b: 120 s with a 300 s idle gap inside, rejected. The
+    /// rejected task's whole interval is unpaid, idle or not; only a's 0.10 USD is earned.
+    #[test]
+    fn a_rejected_tasks_interval_is_unpaid_and_idle_time_inside_a_task_counts() {
+        let events = vec![
+            opened(0, "a"),
+            submitted(60_000, "a"),
+            opened(60_000, "b"),
+            ev(
+                360_000,
+                Some("b"),
+                EventKind::Input {
+                    first_at: Utc.with_ymd_and_hms(2026, 11, 28, 9, 6, 0).unwrap(),
+                    first_mono_ms: 360_000,
+                    counts: Default::default(),
+                },
+            ),
+            submitted(420_000, "b"),
+        ];
+        let mut reviews = Reviews::new("x");
+        reviews.reviews.insert(
+            "b".into(),
+            Review {
+                status: ReviewStatus::Rejected,
+                bonus: None,
+                currency: None,
+                reason: Some("sloppy".into()),
+                imported_at: "2026-11-29T00:00:00Z".into(),
+                source: "r.csv".into(),
+                extra: Default::default(),
+            },
+        );
+        let hara = hara_wages("x", &events, &reviews);
+        assert_eq!(hara.split.paid_ms, 60_000);
+        assert_eq!(hara.split.rejected_ms, 360_000);
+        assert_eq!(hara.split.total_ms(), 420_000);
+        let usd = &hara.wages[0];
+        assert_eq!(usd.earned, Decimal::new(10, 2));
+        // 0.10 over a minute is 6.00 an hour; over seven minutes, 0.86.
+        assert_eq!(usd.hourly_active, Some(Decimal::new(600, 2)));
+        assert_eq!(usd.hourly_all, Some(Decimal::new(86, 2)));
+    }
+}
