@@ -41,15 +41,15 @@ impl Session {
     /// Records the worker's own administration opening (`Some("earnings")`, `Some("settings")`) or
     /// closing (`None`); only changes are recorded. Its time is unpaid and not the task's.
     pub fn admin_changed(&mut self, view: Option<&str>, now: DateTime<Utc>) {
-        let task_id = self.task.id.clone();
-        self.log.set_admin(view, Some(&task_id), now);
+        // Called every frame: borrow the id rather than copy it.
+        self.log.set_admin(view, Some(&self.task.id), now);
     }
 
     /// Records that the open task's image is being decoded (`true`) or is shown or failed; only
     /// changes are recorded. The wait is the tool's, logged as its own interval.
     pub fn image_waiting(&mut self, waiting: bool, now: DateTime<Utc>) {
-        let task_id = self.task.id.clone();
-        self.log.set_waiting(waiting, Some(&task_id), now);
+        // Called every frame: borrow the id rather than copy it.
+        self.log.set_waiting(waiting, Some(&self.task.id), now);
     }
 
     /// Records that the instructions panel is shown (nothing if it already was).

@@ -10,10 +10,6 @@ use crate::domain::geometry::{Point, Shape};
 use crate::ui::image_loader::ImageState;
 use egui::{Color32, Pos2, Stroke, Vec2};
 use std::collections::HashMap;
-use std::sync::Arc;
-
-/// A shape's fill triangles, shared between the cache and the frame that paints them.
-type Triangles = Arc<Vec<[Point; 3]>>;
 
 /// What a region's painted shapes depend on besides the shape: the transform, the colour, the
 /// selection. While these hold (the pointer moves, nothing else), last frame's shapes are reused.
@@ -41,55 +37,59 @@ impl PaintKey {
     }
 }
 
-/// Each region's fill triangles, with the shape they were made from, and the screen shapes last
-/// painted for it: triangulation happens once per shape, and the screen mesh once per view.
+/// One region's cached drawing: the shape it was made from, its fill triangles (once per shape),
+/// and the screen shapes last painted with the key they were painted under (once per view).
+#[derive(Debug)]
+struct Cached {
+    shape: Shape,
+    triangles: Vec<[Point; 3]>,
+    painted: Option<(PaintKey, Vec<egui::Shape>)>,
+}
+
+/// Each region's cached drawing, by region id: triangulation happens once per shape, the screen
+/// mesh once per view, colour and selection.
 #[derive(Debug, Default)]
 pub struct TriangleCache {
-    by_region: HashMap<String, (Shape, Triangles)>,
-    painted: HashMap<String, (Shape, PaintKey, Vec<egui::Shape>)>,
+    by_region: HashMap<String, Cached>,
 }
 
 impl TriangleCache {
     /// Forgets every region (another task opened).
     pub fn clear(&mut self) {
         self.by_region.clear();
-        self.painted.clear();
     }
 
-    /// The screen shapes of `region` under `key`, made by `make` unless last frame's still hold.
+    /// The screen shapes of `region` under `key`: last frame's while the shape and the key hold,
+    /// else made anew by `make` from the (cached) fill triangles.
     fn painted(
         &mut self,
         region: &Region,
         key: PaintKey,
-        make: impl FnOnce(&mut Self) -> Vec<egui::Shape>,
+        make: impl FnOnce(&[[Point; 3]]) -> Vec<egui::Shape>,
     ) -> Vec<egui::Shape> {
-        if let Some((shape, old_key, shapes)) = self.painted.get(&region.id)
+        if self
+            .by_region
+            .get(&region.id)
+            .is_none_or(|c| c.shape != region.shape)
+        {
+            let cached = Cached {
+                shape: region.shape.clone(),
+                triangles: region.shape.triangles(),
+                painted: None,
+            };
+            self.by_region.insert(region.id.clone(), cached);
+        }
+        let Some(cached) = self.by_region.get_mut(&region.id) else {
+            return make(&region.shape.triangles());
+        };
+        if let Some((old_key, shapes)) = &cached.painted
             && *old_key == key
-            && *shape == region.shape
         {
             return shapes.clone();
         }
-        let shapes = make(self);
-        self.painted.insert(
-            region.id.clone(),
-            (region.shape.clone(), key, shapes.clone()),
-        );
+        let shapes = make(&cached.triangles);
+        cached.painted = Some((key, shapes.clone()));
         shapes
-    }
-
-    /// The fill triangles of `region`'s shape, triangulated once per shape rather than every frame.
-    fn of(&mut self, region: &Region) -> Triangles {
-        if let Some((shape, triangles)) = self.by_region.get(&region.id)
-            && *shape == region.shape
-        {
-            return Arc::clone(triangles);
-        }
-        let triangles = Arc::new(region.shape.triangles());
-        self.by_region.insert(
-            region.id.clone(),
-            (region.shape.clone(), Arc::clone(&triangles)),
-        );
-        triangles
     }
 }
 
@@ -116,9 +116,6 @@ pub fn paint(
     let view = scene.view;
     cache
         .by_region
-        .retain(|id, _| input.annotation.region(id).is_some());
-    cache
-        .painted
         .retain(|id, _| input.annotation.region(id).is_some());
     let painter = ui.painter_at(response.rect);
     painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
@@ -172,9 +169,8 @@ pub fn paint(
             }
             None => {
                 let key = PaintKey::new(view, color, selected);
-                let parts = cache.painted(region, key, |cache| {
-                    let triangles = cache.of(region);
-                    shape_parts(view, &region.shape, &triangles, color, selected)
+                let parts = cache.painted(region, key, |triangles| {
+                    shape_parts(view, &region.shape, triangles, color, selected)
                 });
                 painter.extend(parts);
                 &region.shape
