@@ -164,11 +164,12 @@ fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, Exi
 }
 
 /// A refused or occupied `--out` is a usage error (2); the system failing a write (a full disk, a
-/// folder it may not write) is an I/O error (1), named with its file like every other.
+/// folder it may not write) is an I/O error (1), named with its file like every other; so is an input
+/// whose names would lead the export outside its folder.
 fn write_failed(e: &WriteError) -> ExitCode {
     print_err(&format!("error: {e}\n"));
     match e {
-        WriteError::Io { .. } => ExitCode::from(1),
+        WriteError::Io { .. } | WriteError::NameOutside { .. } => ExitCode::from(1),
         WriteError::NotEmpty { .. } | WriteError::NotAFolder { .. } | WriteError::Refused(_) => {
             ExitCode::from(2)
         }

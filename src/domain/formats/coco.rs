@@ -5,6 +5,7 @@
 //! `annToMask`) with its `bbox` and `area`, `iscrowd` 0. COCO instances have no points: point regions are
 //! left out and counted.
 
+use super::confine::{Root, confined_name};
 use super::import::{
     note_missing_images, pairs, polygon_or_rectangle, push_region, size_from_extent, xywh_rectangle,
 };
@@ -217,26 +218,29 @@ fn id_key(value: &Value) -> String {
 }
 
 /// Reads a COCO JSON file. Images are looked for beside it, in `images/` beside it or its folder, and
-/// in `images/<subset>/` (datumaro's layout); sizes come from the file.
+/// in `images/<subset>/` (datumaro's layout), never outside the dataset's folder (see [`Root::of_file`]);
+/// sizes come from the file.
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let bytes = read_file(path)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let root = Root::of_file(path);
+    let dir = root_dir_of(path);
     let subset = path
         .file_stem()
         .and_then(|s| s.to_str())
         .and_then(|s| s.strip_prefix("instances_"))
         .map(str::to_owned);
-    // An image entry without a size takes it from the image's header when the image is there.
+    // An image entry without a size takes it from the image's header when the image is there. Links
+    // out are reported below, when the image itself is looked for.
     let size_of = |name: &str| {
-        find_image(dir, subset.as_deref(), name).and_then(|found| super::image_size(&found))
+        let candidates = candidates(&dir, subset.as_deref(), name);
+        root.find(candidates, &mut ImportReport::default(), path)
+            .and_then(|found| super::image_size(&found))
     };
     let (mut dataset, mut report) = parse_with(&bytes, path, &size_of)?;
     let mut missing = Vec::new();
     for image in &mut dataset.images {
-        image.source = find_image(dir, subset.as_deref(), &image.file_name);
+        let candidates = candidates(&dir, subset.as_deref(), &image.file_name);
+        image.source = root.find(candidates, &mut report, path);
         if image.source.is_none() {
             missing.push(image.file_name.clone());
         }
@@ -245,21 +249,26 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     Ok((dataset, report))
 }
 
-fn find_image(dir: &Path, subset: Option<&str>, file_name: &str) -> Option<PathBuf> {
-    let name = file_name.replace('\\', "/");
+/// The folder of `file` (`.` for a bare name).
+fn root_dir_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_owned()
+}
+
+/// Where the image `file_name` (already confined) may be, in order of preference.
+fn candidates(dir: &Path, subset: Option<&str>, file_name: &str) -> Vec<PathBuf> {
     let mut candidates = vec![
-        dir.join(&name),
-        dir.join("images").join(&name),
-        dir.join("../images").join(&name),
+        dir.join(file_name),
+        dir.join("images").join(file_name),
+        dir.join("../images").join(file_name),
     ];
     if let Some(subset) = subset {
-        candidates.push(dir.join("../images").join(subset).join(&name));
-        candidates.push(dir.join("images").join(subset).join(&name));
+        candidates.push(dir.join("../images").join(subset).join(file_name));
+        candidates.push(dir.join("images").join(subset).join(file_name));
     }
     candidates
-        .into_iter()
-        .find(|c| c.is_file())
-        .map(|c| std::path::absolute(&c).unwrap_or(c))
 }
 
 /// Reads COCO JSON bytes (`file` names it in notes and errors). Images get no `source`; [`import`]
@@ -325,9 +334,12 @@ fn parse_with(
             size(image.width).unwrap_or(0),
             size(image.height).unwrap_or(0),
         );
+        let Some(file_name) = confined_name(&image.file_name, &mut report, file) else {
+            continue;
+        };
         image_index.insert(key, dataset.images.len());
         dataset.images.push(DatasetImage {
-            file_name: image.file_name.clone(),
+            file_name,
             source: None,
             width,
             height,

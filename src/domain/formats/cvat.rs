@@ -5,8 +5,8 @@
 //! CVAT's own `occluded` flag. Coordinates are written in full precision. Images are named by file name,
 //! as CVAT matches annotations to a task's images by name.
 
+use super::confine::{Root, confined_name};
 use super::import::{note_missing_images, push_region};
-use super::paths::resolve;
 use super::xml::{self, escape};
 use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
@@ -220,7 +220,8 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
     Exported { files, summary }
 }
 
-/// Reads a CVAT for images XML file; images are looked for in `images/` beside it, then beside it.
+/// Reads a CVAT for images XML file; images are looked for in `images/` beside it, then beside it, never
+/// outside the dataset's folder.
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let text = read_text(path)?;
     let (mut dataset, mut report) = parse(&text, path)?;
@@ -228,14 +229,14 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let root = Root::of_file(path);
     let mut missing = Vec::new();
     for image in &mut dataset.images {
-        image.source = [
-            resolve(&dir.join("images"), &image.file_name),
-            resolve(dir, &image.file_name),
-        ]
-        .into_iter()
-        .find(|p| p.is_file());
+        let candidates = [
+            dir.join("images").join(&image.file_name),
+            dir.join(&image.file_name),
+        ];
+        image.source = root.find(candidates, &mut report, path);
         if image.source.is_none() {
             missing.push(image.file_name.clone());
         }
@@ -330,7 +331,15 @@ pub fn parse(text: &str, file: &Path) -> Result<(Dataset, ImportReport), FormatE
         );
     }
     for (n, element) in root.children_named("image").enumerate() {
-        let name = element.attribute("name").unwrap_or_default().to_owned();
+        let name = element.attribute("name").unwrap_or_default();
+        let name = if name.is_empty() {
+            format!("frame_{n:06}.png")
+        } else {
+            match confined_name(name, &mut report, file) {
+                Some(name) => name,
+                None => continue,
+            }
+        };
         let size = |key| {
             element
                 .attribute(key)
@@ -339,11 +348,7 @@ pub fn parse(text: &str, file: &Path) -> Result<(Dataset, ImportReport), FormatE
                 .map_or(0, |v| v.round() as u32)
         };
         let mut image = DatasetImage {
-            file_name: if name.is_empty() {
-                format!("frame_{n:06}.png")
-            } else {
-                name
-            },
+            file_name: name,
             source: None,
             width: size("width"),
             height: size("height"),

@@ -7,9 +7,10 @@
 //! region attributes become the shape's `flags`; other attributes go in an `attributes` key, which labelme
 //! keeps as it is.
 
+use super::confine::{Root, confined_name};
 use super::dataset::split_extension;
 use super::import::{note_missing_images, push_region, size_from_extent};
-use super::paths::{image_with_stem, relative_path, resolve, slash_path, walk_files};
+use super::paths::{Walk, image_with_stem, relative_path, slash_path, walk_files};
 use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
     FormatError, ImportReport, NoteKind, clamp_shape, image_size, read_file,
@@ -149,24 +150,32 @@ struct RawShape {
 /// comes from a `labels.txt` beside them when there is one (labelme's `--labels` file), else from first
 /// use.
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
-    let (root, json_files) = if path.is_file() {
+    let (root, json_files, walk) = if path.is_file() {
         let root = path.parent().unwrap_or(Path::new(".")).to_owned();
-        (root, vec![path.to_owned()])
+        (root, vec![path.to_owned()], Walk::default())
     } else {
-        let files = walk_files(path).map_err(|e| FormatError::io(path, e))?;
-        let json: Vec<_> = files
-            .into_iter()
+        let walk = walk_files(path).map_err(|e| FormatError::io(path, e))?;
+        let json: Vec<_> = walk
+            .files
+            .iter()
             .filter(|f| {
                 f.extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("json"))
             })
+            .cloned()
             .collect();
-        (path.to_owned(), json)
+        (path.to_owned(), json, walk)
     };
     if json_files.is_empty() {
         return Err(FormatError::invalid(path, "no LabelMe JSON files found"));
     }
+    let dataset_root = if path.is_file() {
+        Root::of_file(path)
+    } else {
+        Root::new(path)
+    };
     let mut report = ImportReport::default();
+    walk.note_outside(&mut report);
     let mut dataset = Dataset::default();
     let labels_file = root.join("labels.txt");
     let declared = labels_file.is_file();
@@ -193,7 +202,7 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
                 continue;
             }
         };
-        let image = read_one(raw, file, &root, &mut report, &mut missing);
+        let image = read_one(raw, file, &dataset_root, &mut report, &mut missing);
         dataset.images.push(image);
     }
     note_missing_images(&mut report, &root, &missing);
@@ -216,53 +225,65 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
 fn read_one(
     raw: RawFile,
     file: &Path,
-    root: &Path,
+    root: &Root,
     report: &mut ImportReport,
     missing: &mut Vec<String>,
 ) -> DatasetImage {
     let dir = file.parent().unwrap_or(Path::new("."));
     let stem_path = file.with_extension("");
-    let source = match &raw.image_path {
-        Some(p) if !p.is_empty() => {
-            let candidate = resolve(dir, p);
-            candidate.is_file().then_some(candidate)
+    let claimed = raw.image_path.as_deref().filter(|p| !p.is_empty());
+    // imagePath is relative to the JSON file and may climb (`../images/a.jpg`), but not out of the
+    // dataset.
+    let followed = claimed.and_then(|p| {
+        let inside = root.follow(dir, p);
+        if inside.is_none() {
+            report.note(
+                NoteKind::Guessed,
+                file,
+                format!(
+                    "imagePath {p:?} leads outside {}; not followed",
+                    root.dir().display()
+                ),
+            );
         }
-        _ => None,
-    }
-    .or_else(|| {
-        let beside = image_with_stem(&stem_path)?;
-        report.note(
-            NoteKind::Guessed,
-            file,
-            format!(
-                "imagePath {:?} does not lead to an image; took {} beside the file",
-                raw.image_path.as_deref().unwrap_or(""),
-                beside.display()
-            ),
-        );
-        Some(std::path::absolute(&beside).unwrap_or(beside))
+        inside
     });
-    let file_name = match &source {
-        Some(s) => {
-            let root_abs = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
-            match s.strip_prefix(&root_abs) {
-                Ok(inside) => slash_path(inside),
-                Err(_) => raw
-                    .image_path
-                    .clone()
-                    .unwrap_or_default()
-                    .replace('\\', "/"),
-            }
-        }
-        None => {
-            let name = raw
-                .image_path
-                .clone()
-                .unwrap_or_else(|| stem_path.to_string_lossy().into_owned());
-            missing.push(name.clone());
-            name.replace('\\', "/")
-        }
-    };
+    let source = followed
+        .as_ref()
+        .and_then(|path| root.find([path.clone()], report, file))
+        .or_else(|| {
+            let beside = root.find(image_with_stem(&stem_path), report, file)?;
+            report.note(
+                NoteKind::Guessed,
+                file,
+                format!(
+                    "imagePath {:?} does not lead to an image; took {} beside the file",
+                    claimed.unwrap_or(""),
+                    beside.display()
+                ),
+            );
+            Some(beside)
+        });
+    // The name kept is relative to the dataset's folder: found, followed, or the claimed name's last
+    // part beside the JSON file.
+    let named = source.as_ref().or(followed.as_ref()).cloned().or_else(|| {
+        let last = claimed.and_then(|p| confined_name(p, &mut ImportReport::default(), file))?;
+        let last = last.rsplit('/').next()?.to_owned();
+        Some(dir.join(last))
+    });
+    let file_name = named
+        .as_deref()
+        .and_then(|path| root.name_of(path))
+        .or_else(|| root.name_of(&stem_path))
+        .unwrap_or_else(|| {
+            stem_path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    if source.is_none() {
+        missing.push(file_name.clone());
+    }
     let size = |v: Option<f64>| {
         v.filter(|v| v.is_finite() && *v >= 1.0)
             .map(|v| v.round() as u32)

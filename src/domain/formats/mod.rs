@@ -9,6 +9,8 @@
 //! What each format holds is documented in `docs/formats.md`.
 
 pub mod coco;
+mod confine;
+pub(crate) use confine::safe_relative;
 pub mod cvat;
 mod dataset;
 mod import;

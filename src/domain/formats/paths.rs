@@ -43,14 +43,6 @@ pub(crate) fn slash_path(path: &Path) -> String {
     out
 }
 
-/// `relative` (a `/`-separated path from a label file) resolved against `dir`, refusing nothing:
-/// label files in the wild point outside their folder on purpose.
-pub(crate) fn resolve(dir: &Path, relative: &str) -> PathBuf {
-    let relative = relative.replace('\\', "/");
-    let joined = dir.join(&relative);
-    std::path::absolute(&joined).unwrap_or(joined)
-}
-
 /// Image file extensions importers look for, lowercase.
 pub(crate) const IMAGE_EXTENSIONS: [&str; 9] = [
     "jpg", "jpeg", "png", "bmp", "webp", "gif", "tif", "tiff", "jfif",
@@ -63,10 +55,38 @@ pub(crate) fn is_image(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// The files under a dataset's folder.
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    /// Every file, sorted, links to files inside the folder included.
+    pub(crate) files: Vec<PathBuf>,
+    /// Links that lead outside the folder (or nowhere), which are not followed.
+    pub(crate) outside: Vec<PathBuf>,
+}
+
+impl Walk {
+    /// Notes each link that was not followed in `report`.
+    pub(crate) fn note_outside(&self, report: &mut super::ImportReport) {
+        for link in &self.outside {
+            let target = std::fs::read_link(link).unwrap_or_default();
+            report.note(
+                super::NoteKind::Dropped,
+                link,
+                format!(
+                    "a link to {}, outside the dataset's folder; not read",
+                    target.display()
+                ),
+            );
+        }
+    }
+}
+
 /// Every file under `root`, recursively, sorted, skipping hidden files and folders (a crash's
-/// `.tmp-*` leftovers, `.git`).
-pub(crate) fn walk_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// `.tmp-*` leftovers, `.git`). Links are followed only where they lead inside `root`, each folder once.
+pub(crate) fn walk_files(root: &Path) -> std::io::Result<Walk> {
+    let canonical_root = root.canonicalize()?;
+    let mut walk = Walk::default();
+    let mut seen = std::collections::HashSet::from([canonical_root.clone()]);
     let mut pending = vec![root.to_owned()];
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -75,15 +95,30 @@ pub(crate) fn walk_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
                 continue;
             }
             let path = entry.path();
-            if entry.file_type()?.is_dir() {
+            let kind = entry.file_type()?;
+            if kind.is_symlink() {
+                match path.canonicalize() {
+                    Ok(target) if target.starts_with(&canonical_root) => {
+                        if target.is_dir() {
+                            if seen.insert(target) {
+                                pending.push(path);
+                            }
+                        } else {
+                            walk.files.push(path);
+                        }
+                    }
+                    _ => walk.outside.push(path),
+                }
+            } else if kind.is_dir() {
                 pending.push(path);
             } else {
-                files.push(path);
+                walk.files.push(path);
             }
         }
     }
-    files.sort();
-    Ok(files)
+    walk.files.sort();
+    walk.outside.sort();
+    Ok(walk)
 }
 
 /// The image beside `stem_path` (same path, any image extension), when there is one.

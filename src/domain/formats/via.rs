@@ -6,8 +6,9 @@
 //! (`label`, `class`, `name`, `type` or `category`, else the only text attribute), sizes from the image
 //! files, and each guess is reported.
 
+use super::confine::{Root, confined_name};
 use super::import::{note_missing_images, push_region, size_from_extent};
-use super::paths::{resolve, walk_files};
+use super::paths::walk_files;
 use super::{Dataset, DatasetImage, FormatError, ImportReport, NoteKind, image_size, read_file};
 use crate::domain::geometry::{Point, Shape};
 use serde_json::{Map, Value};
@@ -20,8 +21,9 @@ const LABEL_KEYS: [&str; 5] = ["label", "class", "name", "type", "category"];
 /// Reads a VIA JSON file, or the one JSON file in a folder.
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let file: PathBuf = if path.is_dir() {
-        let files = walk_files(path).map_err(|e| FormatError::io(path, e))?;
-        let json: Vec<&PathBuf> = files
+        let walk = walk_files(path).map_err(|e| FormatError::io(path, e))?;
+        let json: Vec<&PathBuf> = walk
+            .files
             .iter()
             .filter(|f| {
                 f.parent() == Some(path)
@@ -101,6 +103,7 @@ pub fn parse(
     let mut report = ImportReport::default();
     let mut dataset = Dataset::default();
     let mut missing = Vec::new();
+    let root = Root::new(image_dir);
     for (key, entry) in &metadata {
         let Some(entry) = entry.as_object() else {
             report.note(
@@ -118,6 +121,10 @@ pub fn parse(
             );
             continue;
         };
+        let Some(filename) = confined_name(filename, &mut report, file) else {
+            continue;
+        };
+        let filename = filename.as_str();
         let regions: Vec<(String, &Value)> = match entry.get("regions") {
             Some(Value::Array(list)) => list
                 .iter()
@@ -133,12 +140,11 @@ pub fn parse(
             }
             _ => Vec::new(),
         };
-        let source = [
-            resolve(image_dir, filename),
-            resolve(&image_dir.join(&default_path), filename),
-        ]
-        .into_iter()
-        .find(|p| p.is_file());
+        let candidates = [
+            image_dir.join(filename),
+            image_dir.join(&default_path).join(filename),
+        ];
+        let source = root.find(candidates, &mut report, file);
         let size = source.as_deref().and_then(image_size);
         let (width, height) = match size {
             Some(size) => size,
@@ -158,7 +164,7 @@ pub fn parse(
             }
         };
         let mut image = DatasetImage {
-            file_name: filename.replace('\\', "/"),
+            file_name: filename.to_owned(),
             source,
             width,
             height,

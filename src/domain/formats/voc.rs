@@ -6,9 +6,10 @@
 //! `[xmin - 1, xmax]` (as datumaro reads it); a round trip moves an edge by at most one pixel. Polygons
 //! are written as their bounding box; VOC has no points, so point regions are left out and counted.
 
+use super::confine::{Root, confined_name};
 use super::dataset::{attribute_flag, split_extension};
 use super::import::{push_region, size_from_extent, xywh_rectangle};
-use super::paths::{image_with_stem, relative_path, resolve, walk_files};
+use super::paths::{image_with_stem, relative_path, walk_files};
 use super::xml::{self, escape};
 use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
@@ -158,13 +159,16 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
 /// are accepted (the latter clamped and reported).
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let root = path.to_owned();
+    let dataset_root = Root::new(&root);
     let annotations = if root.join("Annotations").is_dir() {
         root.join("Annotations")
     } else {
         root.clone()
     };
-    let files = walk_files(&annotations).map_err(|e| FormatError::io(&annotations, e))?;
+    let walk = walk_files(&annotations).map_err(|e| FormatError::io(&annotations, e))?;
     let mut report = ImportReport::default();
+    walk.note_outside(&mut report);
+    let files = walk.files;
     let mut dataset = Dataset::default();
     let labelmap_path = root.join("labelmap.txt");
     let declared = labelmap_path.is_file();
@@ -207,7 +211,7 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
             );
             continue;
         }
-        let image = read_image(&element, file, &root, &mut report);
+        let image = read_image(&element, file, &dataset_root, &mut report);
         for region in &image.regions {
             used.insert(region.label.clone());
         }
@@ -258,7 +262,7 @@ fn number(e: &xml::Element, name: &str) -> Option<f64> {
 fn read_image(
     element: &xml::Element,
     file: &Path,
-    root: &Path,
+    root: &Root,
     report: &mut ImportReport,
 ) -> DatasetImage {
     let stem = file
@@ -279,12 +283,15 @@ fn read_image(
             },
             str::to_owned,
         );
-    let images_dir = root.join("JPEGImages");
-    let source = [images_dir.join(&file_name), resolve(root, &file_name)]
+    // A name that leads outside keeps its last part (noted); one with no usable part is looked for by
+    // the XML file's name.
+    let file_name = confined_name(&file_name, report, file).unwrap_or_else(|| stem.clone());
+    let images_dir = root.dir().join("JPEGImages");
+    let by_stem = image_with_stem(&images_dir.join(&stem));
+    let candidates = [images_dir.join(&file_name), root.dir().join(&file_name)]
         .into_iter()
-        .find(|p| p.is_file())
-        .or_else(|| image_with_stem(&images_dir.join(&stem)))
-        .map(|p| std::path::absolute(&p).unwrap_or(p));
+        .chain(by_stem);
+    let source = root.find(candidates, report, file);
     let size = element.child("size");
     let dim = |name| size.and_then(|s| number(s, name)).filter(|v| *v >= 1.0);
     let (mut width, mut height) = (

@@ -321,10 +321,11 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     } else {
         (path.to_owned(), None)
     };
-    let files = walk_files(&root).map_err(|e| FormatError::io(&root, e))?;
+    let walk = walk_files(&root).map_err(|e| FormatError::io(&root, e))?;
+    let files = &walk.files;
     let yaml = yaml.or_else(|| {
         let named = root.join("data.yaml");
-        if named.is_file() {
+        if files.contains(&named) {
             return Some(named);
         }
         files
@@ -336,6 +337,7 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
             .cloned()
     });
     let mut report = ImportReport::default();
+    walk.note_outside(&mut report);
     let mut dataset = Dataset::default();
     match read_names(&root, yaml.as_deref())? {
         Some(names) => dataset

@@ -3,7 +3,9 @@
 //! through [`export_to_folder`].
 
 use crate::domain::bundle::Bundle;
-use crate::domain::formats::{Dataset, ExportFile, ExportOptions, FileContent, Format};
+use crate::domain::formats::{
+    Dataset, ExportFile, ExportOptions, FileContent, Format, safe_relative,
+};
 use crate::domain::safe_output::{MARKER, MARKER_CONTENT, OutputRefused, OutputRules, has_marker};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,6 +102,15 @@ pub enum WriteError {
         /// The path.
         path: PathBuf,
     },
+    /// A file of the export is named outside the folder (`../x`, `/x`, `C:\\x`): a name read from a label
+    /// file that an importer let through. Nothing is written.
+    #[error("{}: the export names a file outside it ({name:?}); nothing written", out.display())]
+    NameOutside {
+        /// The export folder.
+        out: PathBuf,
+        /// The file's name.
+        name: String,
+    },
     /// The folder is, holds or lies inside a protected place, or is not an earlier clickwork output.
     #[error(transparent)]
     Refused(#[from] OutputRefused),
@@ -130,6 +141,12 @@ pub fn write_tree(
     force: bool,
     rules: &OutputRules,
 ) -> Result<(), WriteError> {
+    if let Some(file) = files.iter().find(|f| safe_relative(&f.path).is_none()) {
+        return Err(WriteError::NameOutside {
+            out: out.to_owned(),
+            name: file.path.clone(),
+        });
+    }
     let existing = check_output_folder(out, force, rules)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -260,6 +277,30 @@ mod tests {
         assert_eq!(std::fs::read(out.join("a/b.txt")).unwrap(), b"hello");
         assert_eq!(listing(&out), vec![MARKER, "a", "c.txt"]);
         assert_eq!(listing(root.path()), vec!["export"]);
+    }
+
+    #[test]
+    fn a_file_named_outside_the_export_stops_it_before_anything_is_written() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("export");
+        for name in [
+            "../escaped.txt",
+            "/tmp/escaped.txt",
+            "a/../../escaped.txt",
+            "C:\\x.txt",
+        ] {
+            let files = vec![
+                ExportFile::bytes("fine.txt", b"x".to_vec()),
+                ExportFile::bytes(name, b"y".to_vec()),
+            ];
+            let err = write_tree(&out, &files, false, &none()).unwrap_err();
+            assert!(
+                matches!(err, WriteError::NameOutside { .. }),
+                "{name}: {err}"
+            );
+            assert!(err.to_string().contains("outside"), "{err}");
+        }
+        assert!(listing(root.path()).is_empty());
     }
 
     #[test]

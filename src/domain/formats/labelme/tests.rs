@@ -6,7 +6,13 @@ fn read_back(bytes: &[u8], file: &Path) -> (DatasetImage, ImportReport) {
     let raw: RawFile = serde_json::from_slice(bytes).unwrap();
     let mut report = ImportReport::default();
     let mut missing = Vec::new();
-    let image = read_one(raw, file, Path::new("/nowhere"), &mut report, &mut missing);
+    let image = read_one(
+        raw,
+        file,
+        &Root::new(Path::new("/nowhere")),
+        &mut report,
+        &mut missing,
+    );
     (image, report)
 }
 

@@ -10,7 +10,7 @@ fn read_back(xml_text: &str) -> (DatasetImage, ImportReport) {
     let image = read_image(
         &element,
         Path::new("a.xml"),
-        Path::new("/nowhere"),
+        &Root::new(Path::new("/nowhere")),
         &mut report,
     );
     (image, report)
