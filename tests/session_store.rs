@@ -234,6 +234,81 @@ fn a_corrupt_annotation_file_is_set_aside_not_overwritten() {
     assert_eq!(f.read("a")["regions"].as_array().unwrap().len(), 1);
 }
 
+/// A valid annotation file of task `a` (64×48) whose one region is `shape`.
+fn hand_edited(shape: Value) -> Value {
+    json!({
+        "format": "clickwork-annotation/1", "bundle_id": "store-fixture", "task_id": "a",
+        "image": {"path": "a.png", "width": 64, "height": 48}, "status": "in_progress",
+        "regions": [{"id": "r1", "label": "sky", "shape": shape}],
+        "updated_at": "2026-11-28T12:00:00.000Z", "last_region_number": 1
+    })
+}
+
+#[test]
+fn absurd_hand_edited_annotation_files_are_set_aside_without_being_loaded() {
+    let f = Fixture::new();
+    let (s, _) = f.open();
+    drop(s);
+    // The control: the same file with a sane shape loads as it is.
+    let sane = json!({"type": "polygon", "points": [[1, 1], [9, 1], [9, 9]]});
+    std::fs::write(f.annotation_path("a"), hand_edited(sane).to_string()).unwrap();
+    let (mut s, _) = f.open();
+    assert!(s.take_warnings().is_empty());
+    assert_eq!(s.annotation().regions.len(), 1);
+    drop(s);
+
+    let million: Vec<Value> = (0..1_000_000)
+        .map(|i| json!([i % 64, (i / 64) % 48]))
+        .collect();
+    let huge = "x".repeat(65 << 20);
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        (
+            "a million vertices",
+            hand_edited(json!({"type": "polygon", "points": million}))
+                .to_string()
+                .into_bytes(),
+            "more than the 100000",
+        ),
+        (
+            "an absurd coordinate",
+            hand_edited(json!({"type": "point", "points": [[1e300, 2]]}))
+                .to_string()
+                .into_bytes(),
+            "not a finite number",
+        ),
+        (
+            "a 65 MiB file",
+            format!("{{\"format\": \"{huge}\"}}").into_bytes(),
+            "larger than 64 MiB",
+        ),
+    ];
+    for (what, bytes, says) in cases {
+        std::fs::write(f.annotation_path("a"), &bytes).unwrap();
+        let (mut s, _) = f.open();
+        let warnings = s.take_warnings();
+        assert_eq!(warnings.len(), 1, "{what}: {warnings:?}");
+        assert!(
+            warnings[0].contains("a.json") && warnings[0].contains(says),
+            "{what}: {}",
+            &warnings[0][..warnings[0].len().min(300)]
+        );
+        assert!(s.annotation().regions.is_empty(), "{what}: started afresh");
+        drop(s);
+        let kept: Vec<PathBuf> = std::fs::read_dir(f.annotation_path("a").parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("a.unreadable-"))
+            .collect();
+        assert!(
+            kept.iter().any(|p| std::fs::read(p).unwrap() == bytes),
+            "{what}: the file is kept as it was"
+        );
+        for p in kept {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_changed_manifest_is_reported_and_work_on_changed_images_set_aside() {
     let f = Fixture::new();

@@ -216,13 +216,27 @@ pub enum ShapeError {
         /// How many points were given.
         found: usize,
     },
-    /// A coordinate is NaN or infinite.
-    #[error("point {index} is not a finite number")]
+    /// A coordinate is NaN or infinite, or so large that no image reaches it.
+    #[error("point {index} is not a finite number within ±{MAX_COORDINATE:e} pixels")]
     NonFinite {
         /// Index of the offending point.
         index: usize,
     },
+    /// More points than any region drawn or imported needs.
+    #[error("{found} points, more than the {MAX_POINTS} a region may have")]
+    TooManyPoints {
+        /// How many points were given.
+        found: usize,
+    },
 }
+
+/// The most points a shape may have: a traced coastline at full resolution has a few thousand; a file
+/// claiming a million is refused rather than drawn.
+pub const MAX_POINTS: usize = 100_000;
+
+/// The largest coordinate magnitude accepted, in image pixels: far beyond the largest image (a
+/// 400-megapixel one is 20,000 pixels wide), small enough that screen transforms stay finite.
+pub const MAX_COORDINATE: f64 = 1e9;
 
 impl TryFrom<RawShape> for Shape {
     type Error = ShapeError;
@@ -262,7 +276,14 @@ impl fmt::Display for ShapeIssue {
 impl Shape {
     /// Builds a shape of `kind` from its points as stored in files, checking the count and finiteness.
     pub fn from_points(kind: ShapeKind, points: Vec<Point>) -> Result<Self, ShapeError> {
-        if let Some(index) = points.iter().position(|p| !p.is_finite()) {
+        if points.len() > MAX_POINTS {
+            return Err(ShapeError::TooManyPoints {
+                found: points.len(),
+            });
+        }
+        let usable =
+            |p: &Point| p.is_finite() && p.x.abs() <= MAX_COORDINATE && p.y.abs() <= MAX_COORDINATE;
+        if let Some(index) = points.iter().position(|p| !usable(p)) {
             return Err(ShapeError::NonFinite { index });
         }
         let wrong = |expected| ShapeError::WrongPointCount {

@@ -52,7 +52,8 @@ pub enum StoreError {
         /// Where and why parsing failed.
         source: serde_json::Error,
     },
-    /// A file parsed but does not belong here (another format, bundle or task).
+    /// A file parsed but does not belong here (another format, bundle or task), or is too large to be
+    /// one of ours.
     #[error("{}: {message}", path.display())]
     Mismatch {
         /// The file concerned.
@@ -99,13 +100,34 @@ pub fn format_time(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The largest file of ours that is read: far above any real one (100,000 tasks' workspace record,
+/// thousands of polygons), and low enough that a file edited into absurdity (a gigabyte, a million
+/// vertices) is refused before it is loaded rather than allocated.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, StoreError> {
     crate::domain::io_guard::assert_off_ui_thread(path);
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io(path, e)),
     };
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file at the limit from a larger one without trusting its size.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(|e| StoreError::io(path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(StoreError::Mismatch {
+            path: path.to_owned(),
+            message: format!(
+                "is larger than {} MiB, more than any file clickwork writes; not loaded",
+                MAX_FILE_BYTES >> 20
+            ),
+        });
+    }
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|source| StoreError::Json {
