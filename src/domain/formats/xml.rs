@@ -39,6 +39,10 @@ impl Element {
     }
 }
 
+/// The deepest nesting read. VOC and CVAT files nest four or five deep; a file nesting thousands deep is
+/// hostile, and dropping such a tree would exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
 /// Parses `text` into its root element. Errors name `file` and the byte position.
 pub(crate) fn parse(text: &str, file: &Path) -> Result<Element, FormatError> {
     let mut reader = quick_xml::Reader::from_str(text);
@@ -53,6 +57,12 @@ pub(crate) fn parse(text: &str, file: &Path) -> Result<Element, FormatError> {
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(fail(pos, "content after the root element".to_owned()));
+            }
+            Event::Start(_) if stack.len() >= MAX_DEPTH => {
+                return Err(fail(
+                    pos,
+                    format!("elements nested deeper than {MAX_DEPTH}"),
+                ));
             }
             Event::Start(start) => stack.push(element(&start, pos, &fail)?),
             Event::Empty(start) => {
@@ -155,6 +165,18 @@ mod tests {
         assert_eq!(root.child_text("b"), Some("fish & chips é"));
         assert_eq!(root.children_named("b").count(), 2);
         assert!(root.child("c").is_some());
+    }
+
+    #[test]
+    fn a_million_nested_elements_are_an_error_not_a_stack_overflow() {
+        let deep = format!("{}{}", "<a>".repeat(1_000_000), "</a>".repeat(1_000_000));
+        let err = parse(&deep, Path::new("deep.xml")).unwrap_err().to_string();
+        assert!(
+            err.contains("deep.xml") && err.contains("deeper than"),
+            "{err}"
+        );
+        let fine = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(&fine, Path::new("fine.xml")).is_ok());
     }
 
     #[test]
