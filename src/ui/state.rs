@@ -9,7 +9,7 @@ use crate::domain::dashboard::Dashboard;
 use crate::domain::ledger::WorkspaceLog;
 use crate::domain::session::Session;
 use crate::domain::settings::Settings;
-use crate::domain::store::RecentBundles;
+use crate::domain::store::{RecentBundles, Unsaved};
 use crate::ui::canvas::{Canvas, CanvasAction};
 use crate::ui::command::UiCommand;
 use crate::ui::forms::{EarningsState, SettingsForm};
@@ -162,6 +162,22 @@ pub struct ViewState {
     pub path_prompt: Option<PathPrompt>,
     /// The rendered instructions (CommonMark), kept between frames.
     pub markdown: egui_commonmark::CommonMarkCache,
+    /// What has not reached the disk yet (a full disk, a read-only or deleted folder), as of this frame.
+    pub unsaved: Option<Unsaved>,
+    /// Where closing the window stands while work is unsaved.
+    pub closing: Closing,
+}
+
+/// Closing the window while some work is not on disk yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Closing {
+    /// Nobody asked to close, or everything was saved.
+    #[default]
+    No,
+    /// The worker asked to close; the window asks whether to lose the unsaved work.
+    Asking,
+    /// The worker chose to close anyway.
+    Anyway,
 }
 
 impl ViewState {
@@ -211,6 +227,10 @@ pub enum Action {
     ClosePathPrompt,
     /// Pick the file or folder with the system's dialog instead of typing it.
     BrowseInstead(PathPurpose),
+    /// Close the window although some work is not saved.
+    CloseAnyway,
+    /// Keep the window open (the close dialog's other answer).
+    KeepOpen,
 }
 
 /// `color` (RGB, as bundles give it) for painting.

@@ -188,6 +188,18 @@ impl Session {
         &self.history
     }
 
+    /// What has not reached the disk yet, annotation files and work-log lines together (kept in memory
+    /// and tried again every [`crate::domain::store::RETRY_EVERY`]), or `None` when everything is saved.
+    pub fn unsaved(&self) -> Option<crate::domain::store::Unsaved> {
+        match (self.saver.unsaved(), self.log.unsaved()) {
+            (Some(files), Some(lines)) => Some(crate::domain::store::Unsaved {
+                count: files.count + lines.count,
+                error: files.error,
+            }),
+            (files, lines) => files.or(lines),
+        }
+    }
+
     /// Problems noticed and mended (unreadable files set aside), oldest first; taking them clears them.
     pub fn take_warnings(&mut self) -> Vec<String> {
         let mut warnings = std::mem::take(&mut self.warnings);
@@ -431,8 +443,9 @@ impl Session {
     fn save(&self) {
         let file = self.file.clone();
         let path = self.workspace.annotation_path(&file.task_id);
-        self.saver
-            .submit(move || crate::domain::store::write_json(&path, &file));
+        self.saver.save(path.clone(), move || {
+            crate::domain::store::write_json_making_folders(&path, &file)
+        });
     }
 
     fn record_current(&mut self, now: DateTime<Utc>) {

@@ -20,7 +20,7 @@ pub use layout::{
 pub use lock::{DataLock, LockError};
 pub use my_data::{delete_my_data, export_my_data};
 pub use recent::{RecentBundle, RecentBundles};
-pub use saver::Saver;
+pub use saver::{RETRY_EVERY, Saver, Unsaved};
 pub use workspace::{
     ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace, load_annotation_at,
     read_annotation_at,
@@ -134,6 +134,18 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, S
             path: path.to_owned(),
             source,
         })
+}
+
+/// Like [`write_json`], making the file's folder first: a save retried after the data folder was
+/// deleted under the app puts the work back rather than failing forever.
+pub(crate) fn write_json_making_folders<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    }
+    write_json(path, value)
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {

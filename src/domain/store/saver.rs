@@ -1,23 +1,61 @@
-//! Writes off the caller's thread, strictly in the order they were asked for.
+//! Writes off the caller's thread, strictly in the order they were asked for, and never given up: a file
+//! that could not be written (a full disk, a folder made read-only or deleted) is kept in memory and
+//! written again until it lands.
 
 use crate::domain::store::StoreError;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-/// One write to perform.
+/// One job to run once (a read, an import).
 type Job = Box<dyn FnOnce() -> Result<(), StoreError> + Send>;
+
+/// A whole-file write that may run again: it writes the file's newest content.
+type FileJob = Box<dyn Fn() -> Result<(), StoreError> + Send>;
+
+/// How often writes that failed are tried again. Short enough that space freed is used at once; long
+/// enough that a full disk costs nothing noticeable.
+pub const RETRY_EVERY: Duration = Duration::from_secs(2);
 
 enum Message {
     Job(Job),
-    /// Answered once every job sent before it is done.
+    File(PathBuf, FileJob),
+    /// Tries failed writes again, then is answered once every job sent before it is done.
     Flush(Sender<()>),
 }
 
+/// Writes that have not reached the disk yet, for the window to say so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsaved {
+    /// How many files (or work-log lines) wait.
+    pub count: usize,
+    /// The newest failure, naming the file.
+    pub error: String,
+}
+
+/// Where the writer thread tells what still waits.
+type Shared = Arc<Mutex<Option<Unsaved>>>;
+
+fn publish(shared: &Shared, unsaved: Option<Unsaved>) -> bool {
+    // A poisoned lock only means a reader panicked; the value is still the writer's.
+    let mut slot = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let changed = *slot != unsaved;
+    *slot = unsaved;
+    changed
+}
+
 /// A background writer: jobs run one at a time on one thread, in order, so a later save of a file never
-/// lands before an earlier one. Failures come back through [`Saver::take_errors`].
+/// lands before an earlier one. A file write that fails is kept (only its newest content) and tried
+/// again every [`RETRY_EVERY`], at every flush and after every write that succeeds, until it lands;
+/// [`Saver::unsaved`] says what waits. The first failure of a run comes back through
+/// [`Saver::take_errors`].
 pub struct Saver {
     jobs: Option<Sender<Message>>,
     errors: Receiver<StoreError>,
+    unsaved: Shared,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -33,45 +71,161 @@ impl Default for Saver {
     }
 }
 
+/// The writer thread's state: the file writes that failed, by path, in the order first asked.
+struct Writer {
+    pending: BTreeMap<PathBuf, (u64, FileJob, String)>,
+    next: u64,
+    errors: Sender<StoreError>,
+    unsaved: Shared,
+    wake: Option<Box<dyn Fn() + Send + Sync>>,
+    retry_every: Duration,
+}
+
+impl Writer {
+    fn fail(&self, e: StoreError) {
+        // The receiver may be gone at shutdown; then nobody is left to tell.
+        let _ = self.errors.send(e);
+        self.wake();
+    }
+
+    fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            wake();
+        }
+    }
+
+    fn write(&mut self, path: PathBuf, job: FileJob) {
+        let failing = !self.pending.is_empty();
+        // A newer content of the file replaces whatever of it still waits.
+        let order = match self.pending.remove(&path) {
+            Some((order, ..)) => order,
+            None => {
+                self.next += 1;
+                self.next
+            }
+        };
+        match job() {
+            Ok(()) => self.retry(),
+            Err(e) => {
+                let message = e.to_string();
+                self.pending.insert(path, (order, job, message));
+                // One report per run of failures: a full disk would otherwise repeat it every edit.
+                if !failing {
+                    self.fail(e);
+                }
+            }
+        }
+    }
+
+    /// Tries every waiting write again, oldest first.
+    fn retry(&mut self) {
+        let mut order: Vec<(u64, PathBuf)> = self
+            .pending
+            .iter()
+            .map(|(path, (n, ..))| (*n, path.clone()))
+            .collect();
+        order.sort();
+        for (_, path) in order {
+            if let Some((n, job, _)) = self.pending.remove(&path)
+                && let Err(e) = job()
+            {
+                self.pending.insert(path, (n, job, e.to_string()));
+            }
+        }
+    }
+
+    fn publish(&self) {
+        let unsaved = self
+            .pending
+            .values()
+            .max_by_key(|(n, ..)| *n)
+            .map(|(_, _, error)| Unsaved {
+                count: self.pending.len(),
+                error: error.clone(),
+            });
+        if publish(&self.unsaved, unsaved) {
+            self.wake();
+        }
+    }
+
+    fn run(mut self, jobs: Receiver<Message>) {
+        loop {
+            let message = if self.pending.is_empty() {
+                jobs.recv().ok()
+            } else {
+                match jobs.recv_timeout(self.retry_every) {
+                    Ok(message) => Some(message),
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.retry();
+                        self.publish();
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => None,
+                }
+            };
+            let Some(message) = message else { break };
+            match message {
+                Message::Job(job) => {
+                    if let Err(e) = job() {
+                        self.fail(e);
+                    }
+                }
+                Message::File(path, job) => self.write(path, job),
+                Message::Flush(done) => {
+                    self.retry();
+                    self.publish();
+                    let _ = done.send(());
+                }
+            }
+            self.publish();
+        }
+        // The app is closing: one last try, and a word in the log for what could not be written.
+        self.retry();
+        for (path, (_, _, error)) in &self.pending {
+            log::error!("not saved: {}: {error}", path.display());
+        }
+        self.publish();
+    }
+}
+
 impl Saver {
     /// Starts the writer thread.
     pub fn new() -> Self {
         Self::with_wake(None)
     }
 
-    /// Starts the writer thread; `wake` is called after a failed job so a UI can repaint and show it.
+    /// Starts the writer thread; `wake` is called when a write fails and when what waits changes, so a
+    /// UI can repaint and show it.
     pub fn with_wake(wake: Option<Box<dyn Fn() + Send + Sync>>) -> Self {
+        Self::with_retry(wake, RETRY_EVERY)
+    }
+
+    /// Like [`Saver::with_wake`], trying failed writes again every `retry_every`.
+    fn with_retry(wake: Option<Box<dyn Fn() + Send + Sync>>, retry_every: Duration) -> Self {
         let (job_tx, job_rx) = mpsc::channel::<Message>();
         let (err_tx, err_rx) = mpsc::channel::<StoreError>();
+        let unsaved: Shared = Arc::new(Mutex::new(None));
+        let writer = Writer {
+            pending: BTreeMap::new(),
+            next: 0,
+            errors: err_tx,
+            unsaved: Arc::clone(&unsaved),
+            wake,
+            retry_every,
+        };
         let thread = std::thread::Builder::new()
             .name("clickwork-saver".into())
-            .spawn(move || {
-                for message in job_rx {
-                    match message {
-                        Message::Job(job) => {
-                            if let Err(e) = job() {
-                                // The receiver may be gone at shutdown; then nobody is left to tell.
-                                let _ = err_tx.send(e);
-                                if let Some(wake) = &wake {
-                                    wake();
-                                }
-                            }
-                        }
-                        Message::Flush(done) => {
-                            let _ = done.send(());
-                        }
-                    }
-                }
-            })
+            .spawn(move || writer.run(job_rx))
             .ok();
         Saver {
             jobs: thread.as_ref().map(|_| job_tx),
             errors: err_rx,
+            unsaved,
             thread,
         }
     }
 
-    /// Queues `job`. If the writer thread could not be started, runs it here so nothing is lost.
+    /// Queues `job`, run once. If the writer thread could not be started, runs it here.
     pub fn submit(&self, job: impl FnOnce() -> Result<(), StoreError> + Send + 'static) {
         let job: Job = Box::new(job);
         let job = match &self.jobs {
@@ -87,7 +241,24 @@ impl Saver {
         }
     }
 
-    /// Blocks until every job queued so far has run.
+    /// Queues `write`, which writes the whole file `path`; until it succeeds it is tried again (see
+    /// [`Saver`]), and a later write of the same path replaces it.
+    pub fn save(&self, path: PathBuf, write: impl Fn() -> Result<(), StoreError> + Send + 'static) {
+        let job: FileJob = Box::new(write);
+        let job = match &self.jobs {
+            Some(tx) => match tx.send(Message::File(path, job)) {
+                Ok(()) => return,
+                Err(mpsc::SendError(Message::File(_, job))) => job,
+                Err(_) => return,
+            },
+            None => job,
+        };
+        if let Err(e) = job() {
+            log::error!("{e}");
+        }
+    }
+
+    /// Tries failed writes again, then blocks until every job queued so far has run.
     pub fn flush(&self) {
         if let Some(tx) = &self.jobs {
             let (done_tx, done_rx) = mpsc::channel();
@@ -97,9 +268,17 @@ impl Saver {
         }
     }
 
-    /// The failures since the last call, oldest first.
+    /// The failures since the last call, oldest first: the first of each run of failures.
     pub fn take_errors(&self) -> Vec<StoreError> {
         self.errors.try_iter().collect()
+    }
+
+    /// What has not reached the disk yet (kept in memory, tried again), or `None` when all is saved.
+    pub fn unsaved(&self) -> Option<Unsaved> {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -145,6 +324,61 @@ mod tests {
             "{}",
             errors[0]
         );
+    }
+
+    fn write_to(
+        path: &std::path::Path,
+        text: &'static str,
+    ) -> impl Fn() -> Result<(), StoreError> + use<> {
+        let path = path.to_owned();
+        move || atomic_write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))
+    }
+
+    #[test]
+    fn a_failed_write_is_kept_newest_first_and_lands_once_the_disk_takes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder that is not there stands for a disk that refuses (full, read-only, deleted).
+        let path = dir.path().join("gone/a.json");
+        let other = dir.path().join("b.json");
+        let saver = Saver::new();
+        saver.save(path.clone(), write_to(&path, "first"));
+        saver.flush();
+        let unsaved = saver.unsaved().unwrap();
+        assert_eq!(unsaved.count, 1);
+        assert!(unsaved.error.contains("gone/a.json"), "{}", unsaved.error);
+        assert_eq!(saver.take_errors().len(), 1);
+        // A newer content replaces the waiting one; other files still save; one report per run.
+        saver.save(path.clone(), write_to(&path, "newest"));
+        saver.save(other.clone(), write_to(&other, "b"));
+        saver.flush();
+        assert_eq!(saver.unsaved().map(|u| u.count), Some(1));
+        assert!(saver.take_errors().is_empty());
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "b");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        saver.flush();
+        assert_eq!(saver.unsaved(), None);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "newest");
+    }
+
+    #[test]
+    fn a_waiting_write_is_tried_again_without_being_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone/a.json");
+        let (woke_tx, woke_rx) = mpsc::channel();
+        let woke_tx = Mutex::new(woke_tx);
+        let wake = move || {
+            let _ = woke_tx.lock().unwrap().send(());
+        };
+        let saver = Saver::with_retry(Some(Box::new(wake)), Duration::from_millis(20));
+        saver.save(path.clone(), write_to(&path, "x"));
+        saver.flush();
+        assert!(saver.unsaved().is_some());
+        while woke_rx.try_recv().is_ok() {}
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // The writer's own retry lands it and wakes the window to say so.
+        woke_rx.recv_timeout(Duration::from_secs(60)).unwrap();
+        assert_eq!(saver.unsaved(), None);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "x");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
     ANNOTATION_FORMAT, AnnotationFile, Layout, Saver, StoreError, WorkspacePaths, format_time,
-    read_json, set_aside, write_json,
+    read_json, set_aside, write_json, write_json_making_folders,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -282,7 +282,9 @@ impl Workspace {
         self.record.updated_at = format_time(now);
         let record = self.record.clone();
         let path = self.paths.record();
-        saver.submit(move || write_json(&path, &record));
+        saver.save(path.clone(), move || {
+            write_json_making_folders(&path, &record)
+        });
     }
 
     /// Reads the saved annotation of `task`, if there is one.

@@ -2,12 +2,14 @@
 //! a crash included.
 
 use crate::domain::store::StoreError;
+use crate::domain::store::{RETRY_EVERY, Unsaved};
 use crate::domain::worklog::Event;
+use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// A journal opened for appending, written on the caller's thread. [`JournalWriter`] runs one of these
@@ -41,18 +43,50 @@ impl JournalFile {
     /// Appends raw bytes that end in a newline (one or more whole lines).
     pub fn append_line(&mut self, line: &[u8], sync: bool) -> Result<(), StoreError> {
         let path = self.path.clone();
+        if !self.still_at_path() {
+            // The file was deleted or replaced under us (its folder too, perhaps): lines written to the
+            // old one would be lost with it, so start the file again where it belongs.
+            self.file = None;
+        }
         let result = self.open().and_then(|file| {
-            file.write_all(line)?;
-            if sync {
-                file.sync_data()?;
+            let before = file.metadata()?.len();
+            let written = file.write_all(line).and_then(|()| {
+                if sync {
+                    file.sync_data()?;
+                }
+                Ok(())
+            });
+            if written.is_err() {
+                // A full disk may have taken part of the line: take it back, so the line is written
+                // whole when it is tried again (a failed truncation leaves a torn line, skipped on read).
+                let _ = file.set_len(before);
             }
-            Ok(())
+            written
         });
         if result.is_err() {
-            // Reopen next time: a failed write may have left a partial line that the reopening mends.
             self.file = None;
         }
         result.map_err(|e| StoreError::io(&path, e))
+    }
+
+    /// False when the open file is no longer the one at the journal's path.
+    fn still_at_path(&self) -> bool {
+        let Some(file) = &self.file else {
+            return true;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match (file.metadata(), std::fs::metadata(&self.path)) {
+                (Ok(open), Ok(named)) => open.ino() == named.ino() && open.dev() == named.dev(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = file;
+            self.path.exists()
+        }
     }
 
     /// Waits until everything written is on disk.
@@ -112,6 +146,8 @@ pub struct JournalWriter {
     lines: Option<Sender<Message>>,
     errors: Receiver<StoreError>,
     thread: Option<JoinHandle<()>>,
+    /// Lines not yet on disk, as the writer thread last said.
+    unsaved: Arc<Mutex<Option<Unsaved>>>,
     /// Used only when the thread could not be started: then lines are written on the caller's thread.
     inline: Mutex<Option<JournalFile>>,
     inline_errors: Sender<StoreError>,
@@ -132,33 +168,58 @@ impl JournalWriter {
         let (err_tx, err_rx) = mpsc::channel::<StoreError>();
         let mut journal = JournalFile::new(path.clone());
         let thread_errors = err_tx.clone();
+        let unsaved: Arc<Mutex<Option<Unsaved>>> = Arc::new(Mutex::new(None));
+        let shared = Arc::clone(&unsaved);
         let thread = std::thread::Builder::new()
             .name("clickwork-worklog".into())
             .spawn(move || {
-                // One report per run of failures: a full disk would otherwise repeat it every line.
-                let mut failing = false;
-                for message in line_rx {
-                    let result = match message {
-                        Message::Line { bytes, sync } => journal.append_line(&bytes, sync),
-                        Message::Flush(done) => {
-                            let result = journal.sync();
-                            let _ = done.send(());
-                            result
+                let mut backlog = Backlog {
+                    lines: VecDeque::new(),
+                    failing: false,
+                    errors: thread_errors,
+                    unsaved: shared,
+                };
+                loop {
+                    let message = if backlog.lines.is_empty() {
+                        line_rx.recv().ok()
+                    } else {
+                        match line_rx.recv_timeout(RETRY_EVERY) {
+                            Ok(message) => Some(message),
+                            Err(RecvTimeoutError::Timeout) => {
+                                backlog.drain(&mut journal);
+                                continue;
+                            }
+                            Err(RecvTimeoutError::Disconnected) => None,
                         }
                     };
-                    match result {
-                        Ok(()) => failing = false,
-                        Err(e) if !failing => {
-                            failing = true;
-                            // Nobody may be left to tell at shutdown.
-                            let _ = thread_errors.send(e);
+                    match message {
+                        Some(Message::Line { bytes, sync }) => {
+                            backlog.lines.push_back((bytes, sync));
+                            backlog.drain(&mut journal);
                         }
-                        Err(_) => {}
+                        Some(Message::Flush(done)) => {
+                            backlog.drain(&mut journal);
+                            if let Err(e) = journal.sync() {
+                                backlog.fail(e);
+                            }
+                            let _ = done.send(());
+                        }
+                        None => break,
                     }
+                }
+                // The app is closing: one last try, and a word in the log for what is lost.
+                backlog.drain(&mut journal);
+                if !backlog.lines.is_empty() {
+                    log::error!(
+                        "{}: {} work-log lines not written",
+                        journal.path().display(),
+                        backlog.lines.len()
+                    );
                 }
             })
             .ok();
         JournalWriter {
+            unsaved,
             lines: thread.as_ref().map(|_| line_tx),
             inline: Mutex::new(None),
             inline_errors: err_tx,
@@ -214,9 +275,62 @@ impl JournalWriter {
         }
     }
 
-    /// The failures since the last call, oldest first.
+    /// The failures since the last call, oldest first: the first of each run of failures.
     pub fn take_errors(&self) -> Vec<StoreError> {
         self.errors.try_iter().collect()
+    }
+
+    /// The lines not on disk yet (kept in memory and tried again), or `None` when all are written.
+    pub fn unsaved(&self) -> Option<Unsaved> {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// The writer thread's lines not yet written: a failed line stays, and every later line waits behind
+/// it, so the journal keeps its order. They are tried again with every new line, at every flush and
+/// every [`RETRY_EVERY`].
+struct Backlog {
+    lines: VecDeque<(Vec<u8>, bool)>,
+    /// One report per run of failures: a full disk would otherwise repeat it every line.
+    failing: bool,
+    errors: Sender<StoreError>,
+    unsaved: Arc<Mutex<Option<Unsaved>>>,
+}
+
+impl Backlog {
+    fn drain(&mut self, journal: &mut JournalFile) {
+        let mut error = None;
+        while let Some((bytes, sync)) = self.lines.front() {
+            match journal.append_line(bytes, *sync) {
+                Ok(()) => {
+                    self.lines.pop_front();
+                }
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        let unsaved = error.as_ref().map(|e| Unsaved {
+            count: self.lines.len(),
+            error: e.to_string(),
+        });
+        *self.unsaved.lock().unwrap_or_else(|e| e.into_inner()) = unsaved;
+        match error {
+            Some(e) => self.fail(e),
+            None => self.failing = false,
+        }
+    }
+
+    fn fail(&mut self, e: StoreError) {
+        if !self.failing {
+            self.failing = true;
+            // Nobody may be left to tell at shutdown.
+            let _ = self.errors.send(e);
+        }
     }
 }
 
@@ -319,6 +433,50 @@ mod tests {
             mono_ms: ms,
         };
         Event::new(stamp, "s1", Some("a"), kind)
+    }
+
+    #[test]
+    fn lines_that_could_not_be_written_wait_in_order_and_land_when_the_disk_takes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where the journal's folder should be: every write fails, as on a full disk.
+        let blocker = dir.path().join("work");
+        std::fs::write(&blocker, b"in the way").unwrap();
+        let path = blocker.join("worklog.jsonl");
+        let writer = JournalWriter::new(path.clone());
+        writer.append(&event(0, EventKind::Pause), true);
+        writer.append(&event(10, EventKind::Resume), false);
+        writer.flush();
+        let unsaved = writer.unsaved().unwrap();
+        assert_eq!(unsaved.count, 2);
+        assert!(unsaved.error.contains("worklog.jsonl"), "{}", unsaved.error);
+        writer.append(&event(20, EventKind::FocusLost), false);
+        writer.flush();
+        assert_eq!(writer.unsaved().map(|u| u.count), Some(3));
+        assert_eq!(
+            writer.take_errors().len(),
+            1,
+            "one report per run of failures"
+        );
+        std::fs::remove_file(&blocker).unwrap();
+        writer.flush();
+        assert_eq!(writer.unsaved(), None);
+        let read = read_journal(&path).unwrap();
+        let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
+        assert_eq!(kinds, ["pause", "resume", "focus_lost"]);
+        assert!(read.problems.is_empty() && !read.torn_tail);
+    }
+
+    #[test]
+    fn a_journal_deleted_while_open_is_started_again_not_written_into_the_void() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("work/b/worklog.jsonl");
+        let mut journal = JournalFile::new(path.clone());
+        journal.append(&event(0, EventKind::Pause), true).unwrap();
+        std::fs::remove_dir_all(dir.path().join("work")).unwrap();
+        journal.append(&event(10, EventKind::Resume), true).unwrap();
+        let read = read_journal(&path).unwrap();
+        let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
+        assert_eq!(kinds, ["resume"]);
     }
 
     #[test]

@@ -285,6 +285,11 @@ impl Recorder {
         self.writer.flush();
     }
 
+    /// The events not on disk yet (kept in memory, tried again), or `None` when all are written.
+    pub fn unsaved(&self) -> Option<crate::domain::store::Unsaved> {
+        self.writer.unsaved()
+    }
+
     /// Problems since the last call (unreadable journal lines, failed writes), oldest first.
     pub fn take_warnings(&mut self) -> Vec<String> {
         let mut warnings = std::mem::take(&mut self.warnings);

@@ -10,7 +10,7 @@ use crate::domain::session::Session;
 use crate::ui::canvas::{CanvasAction, Tool};
 use crate::ui::command::UiCommand;
 use crate::ui::forms::SettingsForm;
-use crate::ui::state::{Action, Opened, PathPrompt, PathPurpose};
+use crate::ui::state::{Action, Closing, Opened, PathPrompt, PathPurpose};
 use std::path::PathBuf;
 
 /// What the window says when the system has no file dialog.
@@ -146,6 +146,11 @@ impl App {
                 self.refresh_money();
             }
             Action::CancelSkip => self.view.skip_reason = None,
+            Action::CloseAnyway => {
+                self.view.closing = Closing::Anyway;
+                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            Action::KeepOpen => self.view.closing = Closing::No,
             Action::DismissNotice(i) => {
                 if i < self.view.notices.len() {
                     self.view.notices.remove(i);

@@ -22,7 +22,9 @@ use crate::ui::command::UiCommand;
 use crate::ui::export_job::{ExportJob, ExportStatus};
 use crate::ui::image_loader::{ImageLoader, ImageState};
 use crate::ui::panels;
-use crate::ui::state::{Action, Message, Money, Opened, ViewState, Workbench, label_color};
+use crate::ui::state::{
+    Action, Closing, Message, Money, Opened, ViewState, Workbench, label_color,
+};
 use chrono::{DateTime, Utc};
 use dialogs::Dialogs;
 use jobs::Jobs;
@@ -441,6 +443,26 @@ impl App {
     }
 }
 
+impl App {
+    /// Closing while work is unsaved would lose it: the window stays open and asks first.
+    fn guard_close(&mut self, ctx: &egui::Context) {
+        let asked = ctx.input(|i| i.viewport().close_requested());
+        match (&self.view.unsaved, self.view.closing) {
+            (None, _) => self.view.closing = Closing::No,
+            (Some(_), Closing::Anyway) => {}
+            (Some(unsaved), closing) => {
+                if asked {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                    self.view.closing = Closing::Asking;
+                }
+                if closing == Closing::Asking || asked {
+                    panels::unsaved_close_ui(ctx, unsaved, &mut self.actions);
+                }
+            }
+        }
+    }
+}
+
 impl Drop for App {
     fn drop(&mut self) {
         // Closing the window ends the session in the work log; queued saves finish as it drops.
@@ -477,6 +499,17 @@ impl eframe::App for App {
                 Err(e) => self.view.say(format!("could not open the task: {e}"), true),
             }
             self.view.notices.extend(session.take_warnings());
+            let unsaved = session.unsaved();
+            if self.view.unsaved.is_some() && unsaved.is_none() {
+                self.view.notices.push(
+                    "Saved: the changes that could not be written are on disk now.".to_owned(),
+                );
+            }
+            if unsaved.is_some() {
+                // The work log's writer has no way to wake the window; look again when it retries.
+                ctx.request_repaint_after(crate::domain::store::RETRY_EVERY);
+            }
+            self.view.unsaved = unsaved;
             let unfocused = !ctx.input(|i| i.viewport().focused).unwrap_or(true);
             if unfocused != self.logged.unfocused {
                 session.focus_changed(!unfocused, now);
@@ -547,6 +580,7 @@ impl eframe::App for App {
         if let Some(prompt) = &mut self.view.path_prompt {
             panels::path_prompt_ui(&ctx, prompt, &mut self.actions);
         }
+        self.guard_close(&ctx);
         self.windows_ui(&ctx);
         self.apply_actions();
     }

@@ -12,7 +12,7 @@ mod tools;
 mod top_bar;
 
 pub use earnings::{band_color, earnings_ui};
-pub use overlays::{help_ui, path_prompt_ui, skip_dialog_ui};
+pub use overlays::{help_ui, path_prompt_ui, skip_dialog_ui, unsaved_close_ui};
 pub use problems::problems_ui;
 pub use settings::settings_ui;
 pub use side::right_panel_ui;

@@ -1,6 +1,7 @@
 //! Windows over the workbench: keyboard help (F1), the skip dialog, and the path field used when no
 //! file dialog is available.
 
+use crate::domain::store::Unsaved;
 use crate::ui::command::UiCommand;
 use crate::ui::state::{Action, PathPrompt};
 use std::path::PathBuf;
@@ -56,6 +57,30 @@ pub fn skip_dialog_ui(ctx: &egui::Context, reason: &mut String, actions: &mut Ve
             }
             if ui.button("Cancel").clicked() || escape {
                 actions.push(Action::CancelSkip);
+            }
+        });
+    });
+}
+
+/// Asked when the window is closed while some work is not on disk: closing now would lose it.
+pub fn unsaved_close_ui(ctx: &egui::Context, unsaved: &Unsaved, actions: &mut Vec<Action>) {
+    egui::Modal::new(egui::Id::unique("unsaved_close")).show(ctx, |ui| {
+        ui.heading("Some work is not saved yet");
+        ui.label(format!(
+            "{} change(s) could not be written and are kept in memory: {}",
+            unsaved.count, unsaved.error
+        ));
+        ui.label(
+            "Saving is tried again every few seconds. Free some disk space or give the data folder \
+             back, and this goes away by itself. Closing now loses these changes.",
+        );
+        let escape = ui.input(|i| i.key_pressed(egui::Key::Escape));
+        ui.horizontal(|ui| {
+            if ui.button("Keep the window open").clicked() || escape {
+                actions.push(Action::KeepOpen);
+            }
+            if ui.button("Close and lose them").clicked() {
+                actions.push(Action::CloseAnyway);
             }
         });
     });

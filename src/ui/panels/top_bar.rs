@@ -231,6 +231,22 @@ pub fn top_bar_ui(
         if work.session().is_some() {
             ui.horizontal(|ui| time_and_money_ui(work, clock, ui, actions));
         }
+        if let Some(unsaved) = &view.unsaved {
+            // Not dismissable: it stays while anything waits, and goes by itself once saved.
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "Not saved yet: {} change(s) kept in memory, tried again every {} s. {}",
+                        unsaved.count,
+                        crate::domain::store::RETRY_EVERY.as_secs(),
+                        unsaved.error
+                    ))
+                    .color(ui.visuals().error_fg_color)
+                    .strong(),
+                )
+                .wrap(),
+            );
+        }
         for (i, notice) in view.notices.iter().enumerate() {
             ui.horizontal(|ui| {
                 if ui.small_button("Dismiss").clicked() {
