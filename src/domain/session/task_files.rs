@@ -76,7 +76,8 @@ impl TaskFiles {
             task.clone(),
             self.tx.clone(),
         );
-        saver.submit(move || {
+        let file = paths.annotation(&task.id);
+        saver.read(file, move || {
             let read = load_annotation_at(&paths, &bundle_id, &task, now);
             // The session may be gone; then nobody needs the file.
             let _ = tx.send((index, read));

@@ -22,6 +22,8 @@ pub const RETRY_EVERY: Duration = Duration::from_secs(2);
 
 enum Message {
     Job(Job),
+    /// A job that reads the file at the path (and nothing else the writer writes).
+    Read(PathBuf, Job),
     File(PathBuf, FileJob),
     /// Tries failed writes again, then is answered once every job sent before it is done.
     Flush(Sender<()>),
@@ -48,7 +50,7 @@ fn publish(shared: &Shared, unsaved: Option<Unsaved>) -> bool {
 }
 
 /// A background writer: jobs run one at a time on one thread, in order, so a later save of a file never
-/// lands before an earlier one. A file write that fails is kept (only its newest content) and tried
+/// lands before an earlier one (and saves of one file queued together are written once, the newest). A file write that fails is kept (only its newest content) and tried
 /// again every [`RETRY_EVERY`], at every flush and after every write that succeeds, until it lands;
 /// [`Saver::unsaved`] says what waits. The first failure of a run comes back through
 /// [`Saver::take_errors`].
@@ -148,6 +150,48 @@ impl Writer {
         }
     }
 
+    /// Which messages of `batch` (everything queued, in order) need not run: a file write followed by
+    /// a newer write of the same file with nothing in between that could see it (a read of that file,
+    /// a one-off job, a flush). A burst of edits so costs one write per file, not one per edit, and
+    /// the writer never falls behind the worker, while every read still sees what was saved before it.
+    fn superseded(batch: &[Message]) -> Vec<bool> {
+        let mut skip = vec![false; batch.len()];
+        let mut written_later: std::collections::HashSet<&PathBuf> =
+            std::collections::HashSet::new();
+        for (i, message) in batch.iter().enumerate().rev() {
+            match message {
+                Message::File(path, _) => {
+                    if !written_later.insert(path)
+                        && let Some(slot) = skip.get_mut(i)
+                    {
+                        *slot = true;
+                    }
+                }
+                Message::Read(path, _) => {
+                    written_later.remove(path);
+                }
+                Message::Job(_) | Message::Flush(_) => written_later.clear(),
+            }
+        }
+        skip
+    }
+
+    fn handle(&mut self, message: Message) {
+        match message {
+            Message::Job(job) | Message::Read(_, job) => {
+                if let Err(e) = job() {
+                    self.fail(e);
+                }
+            }
+            Message::File(path, job) => self.write(path, job),
+            Message::Flush(done) => {
+                self.retry();
+                self.publish();
+                let _ = done.send(());
+            }
+        }
+    }
+
     fn run(mut self, jobs: Receiver<Message>) {
         loop {
             let message = if self.pending.is_empty() {
@@ -163,18 +207,13 @@ impl Writer {
                     Err(RecvTimeoutError::Disconnected) => None,
                 }
             };
-            let Some(message) = message else { break };
-            match message {
-                Message::Job(job) => {
-                    if let Err(e) = job() {
-                        self.fail(e);
-                    }
-                }
-                Message::File(path, job) => self.write(path, job),
-                Message::Flush(done) => {
-                    self.retry();
-                    self.publish();
-                    let _ = done.send(());
+            let Some(first) = message else { break };
+            let mut batch = vec![first];
+            batch.extend(jobs.try_iter());
+            let skip = Self::superseded(&batch);
+            for (message, skip) in batch.into_iter().zip(skip) {
+                if !skip {
+                    self.handle(message);
                 }
             }
             self.publish();
@@ -232,6 +271,27 @@ impl Saver {
             Some(tx) => match tx.send(Message::Job(job)) {
                 Ok(()) => return,
                 Err(mpsc::SendError(Message::Job(job))) => job,
+                Err(_) => return,
+            },
+            None => job,
+        };
+        if let Err(e) = job() {
+            log::error!("{e}");
+        }
+    }
+
+    /// Queues `read`, a job that reads the file `path` and no other file this writer writes: it sees
+    /// every save of `path` queued before it, and lets saves of other files be merged past it.
+    pub fn read(
+        &self,
+        path: PathBuf,
+        read: impl FnOnce() -> Result<(), StoreError> + Send + 'static,
+    ) {
+        let job: Job = Box::new(read);
+        let job = match &self.jobs {
+            Some(tx) => match tx.send(Message::Read(path, job)) {
+                Ok(()) => return,
+                Err(mpsc::SendError(Message::Read(_, job))) => job,
                 Err(_) => return,
             },
             None => job,
@@ -379,6 +439,35 @@ mod tests {
         woke_rx.recv_timeout(Duration::from_secs(60)).unwrap();
         assert_eq!(saver.unsaved(), None);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "x");
+    }
+
+    #[test]
+    fn a_burst_of_a_thousand_saves_lands_in_order_and_the_last_one_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let other = dir.path().join("b.json");
+        let writes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let saver = Saver::new();
+        for i in 0..1000 {
+            let (p, count) = (path.clone(), Arc::clone(&writes));
+            saver.save(path.clone(), move || {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                atomic_write(&p, format!("{i}").as_bytes()).map_err(|e| StoreError::io(&p, e))
+            });
+            if i == 500 {
+                // A barrier in the middle: what was asked before it is on disk when it runs.
+                let (p, seen) = (path.clone(), other.clone());
+                saver.submit(move || {
+                    let now = std::fs::read_to_string(&p).unwrap_or_default();
+                    atomic_write(&seen, now.as_bytes()).map_err(|e| StoreError::io(&seen, e))
+                });
+            }
+        }
+        saver.flush();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "999");
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "500");
+        let written = writes.load(std::sync::atomic::Ordering::Relaxed);
+        assert!((2..=1000).contains(&written), "{written} writes");
     }
 
     #[test]

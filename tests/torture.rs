@@ -1,0 +1,445 @@
+//! Crashes at any moment: a child process works through a scripted session as fast as it can (draw,
+//! move, relabel, delete, undo, redo, submit, skip, switch task: thousands of edits a second, so the
+//! writer is always behind) and is killed with SIGKILL at a random moment; then the next round opens
+//! the same data folder. After every kill: each edit finished more than 250 ms before the kill is on
+//! disk; every annotation file parses; the work log parses whole and its derived times never go
+//! backwards; the next round resumes on the task the worker was on.
+//!
+//! `cargo test` runs 30 rounds. The long run, whose figures go in closing notes:
+//! `CLICKWORK_TORTURE_ROUNDS=500 cargo test --release --test torture -- --nocapture`.
+// Tests stop at the line that failed.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
+
+mod common;
+
+use chrono::Utc;
+use clickwork::domain::annotation::{Region, TaskStatus};
+use clickwork::domain::bundle::{LoadOptions, load_bundle};
+use clickwork::domain::edit::Edit;
+use clickwork::domain::geometry::{Point, Shape};
+use clickwork::domain::session::Session;
+use clickwork::domain::store::{AnnotationFile, Saver};
+use clickwork::domain::worklog::{derive_times, parse_journal};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CHILD: &str = "CLICKWORK_TORTURE_CHILD";
+const BUNDLE_ID: &str = "torture";
+/// An edit finished this long before the kill must be on disk.
+const GRACE: Duration = Duration::from_millis(250);
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n.max(1)
+    }
+}
+
+/// What a task holds, as one comparable string: its status and regions, serialized the same way by
+/// the child (from memory) and the parent (from the file).
+fn digest(status: TaskStatus, regions: &[Region]) -> String {
+    serde_json::to_string(&(status, regions)).unwrap()
+}
+
+fn bundle_dir(root: &Path) -> PathBuf {
+    let dir = root.join("bundle");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tasks: Vec<serde_json::Value> = (0..5)
+        .map(|i| serde_json::json!({"id": format!("t{i}"), "image": format!("t{i}.png")}))
+        .collect();
+    for i in 0..5 {
+        image::RgbImage::from_pixel(64, 48, image::Rgb([90, 140, 200]))
+            .save(dir.join(format!("t{i}.png")))
+            .unwrap();
+    }
+    let manifest = serde_json::json!({
+        "format": "clickwork-bundle/1", "id": BUNDLE_ID, "title": "Torture",
+        "labels": [{"name": "sky", "color": "#4a90d9"}, {"name": "tree", "color": "#2ea043"}],
+        "tasks": tasks
+    });
+    std::fs::write(dir.join("bundle.json"), manifest.to_string()).unwrap();
+    dir
+}
+
+/// The child's side: work until killed, saying on stdout what each finished action left.
+fn drive(bundle: &Path, data: &Path, seed: u64) {
+    let bundle = load_bundle(bundle, &LoadOptions::new(data.join("cache"))).unwrap();
+    let worker = "0123456789abcdef0123456789abcdef";
+    let (mut s, _) = Session::open(bundle, data, Saver::new(), worker, Utc::now()).unwrap();
+    // A line of its own: the test harness has printed "test torture_child ... " without a newline.
+    println!("\nopened {}", s.task().id);
+    let mut rng = Rng(seed);
+    for n in 0u64.. {
+        if n % 500 == 499 {
+            // How far behind the writer is: the time to drain what is queued.
+            let started = std::time::Instant::now();
+            s.saver().flush();
+            println!("lag {}", started.elapsed().as_millis());
+        }
+        let now = Utc::now();
+        let ids: Vec<String> = s
+            .annotation()
+            .regions
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        let any = (!ids.is_empty()).then(|| ids[rng.below(ids.len() as u64) as usize].clone());
+        let x = rng.below(50) as f64;
+        let y = rng.below(40) as f64;
+        let choice = rng.below(100);
+        match (choice, any) {
+            (0..40, _) => {
+                let id = s.new_region_id();
+                let shape = Shape::rectangle(Point::new(x, y), Point::new(x + 10.0, y + 5.0));
+                let region = Region::new(&id, "sky", shape);
+                s.apply(
+                    Edit::AddRegion {
+                        region,
+                        index: None,
+                    },
+                    now,
+                )
+                .unwrap();
+            }
+            (40..50, Some(id)) => s
+                .apply(
+                    Edit::MoveRegion {
+                        id,
+                        dx: 1.0,
+                        dy: -1.0,
+                    },
+                    now,
+                )
+                .unwrap(),
+            (50..60, Some(id)) => {
+                let label = ["sky", "tree"][rng.below(2) as usize].to_owned();
+                let _ = s.apply(Edit::Relabel { id, label }, now);
+            }
+            (60..68, Some(id)) => s.apply(Edit::DeleteRegion { id }, now).unwrap(),
+            (68..78, _) => {
+                s.undo(now).unwrap();
+            }
+            (78..84, _) => {
+                s.redo(now).unwrap();
+            }
+            (84..88, Some(_)) => {
+                let _ = s.submit(now);
+            }
+            (88..90, _) => s.skip(Some("torture"), now),
+            (90..100, _) => {
+                let to = rng.below(s.bundle().tasks.len() as u64) as usize;
+                s.go_to(to, now).unwrap();
+                println!("task {}", s.task().id);
+            }
+            _ => continue,
+        }
+        // A failed save would be the reason for a lost edit: say it where the test's output shows it.
+        for warning in s.take_warnings() {
+            eprintln!("child warning: {warning}");
+        }
+        println!(
+            "state {} {choice} {}",
+            s.task().id,
+            digest(s.status(), &s.annotation().regions)
+        );
+    }
+}
+
+/// Not a test on its own: the child process of the torture test runs here.
+#[test]
+fn torture_child() {
+    let Ok(seed) = std::env::var(CHILD) else {
+        return;
+    };
+    let bundle = PathBuf::from(std::env::var("CLICKWORK_TORTURE_BUNDLE").unwrap());
+    let data = PathBuf::from(std::env::var("CLICKWORK_TORTURE_DATA").unwrap());
+    drive(&bundle, &data, seed.parse().unwrap());
+}
+
+/// Every state the child reported, per task, with when the parent heard of it.
+#[derive(Default)]
+struct History {
+    states: BTreeMap<String, Vec<(Instant, String)>>,
+    /// The task open from each moment on: opened at a round's start, or switched to.
+    current: Vec<(Instant, String)>,
+    /// When the last round was killed.
+    last_kill: Option<Instant>,
+    /// The action (a number of the script's choice) behind each state, per task.
+    actions: BTreeMap<String, Vec<u64>>,
+}
+
+#[derive(Default)]
+struct Figures {
+    rounds: usize,
+    edits: usize,
+    edits_lost: usize,
+    unreadable_files: usize,
+    journal_problems: usize,
+    times_backwards: usize,
+    wrong_resume: usize,
+    /// Hidden temporary files of writes a kill cut short, seen after the kills (never read as work).
+    leftovers: usize,
+    /// The longest the writer took to drain its queue, sampled every 500 actions.
+    max_lag_ms: u64,
+}
+
+/// One round: start the child, kill it after `life`, and check what it left.
+fn round(
+    bundle: &Path,
+    data: &Path,
+    seed: u64,
+    life: Duration,
+    history: &mut History,
+    figures: &mut Figures,
+) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "torture_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, seed.to_string())
+        .env("CLICKWORK_TORTURE_BUNDLE", bundle)
+        .env("CLICKWORK_TORTURE_DATA", data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let lines: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+    let reader = {
+        let (lines, stdout) = (Arc::clone(&lines), child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                lines.lock().unwrap().push((Instant::now(), line));
+            }
+        })
+    };
+    // Wait until the session is open (the lock taken, the files read), then let it work for `life`.
+    let opened = Instant::now();
+    while !lines
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|(_, l)| l.starts_with("opened "))
+    {
+        assert!(
+            opened.elapsed() < Duration::from_secs(60),
+            "the child never opened the session"
+        );
+        std::thread::yield_now();
+    }
+    std::thread::sleep(life);
+    child.kill().unwrap();
+    let killed = Instant::now();
+    child.wait().unwrap();
+    reader.join().unwrap();
+    let lines = std::mem::take(&mut *lines.lock().unwrap());
+    // It resumed on the task open GRACE before the previous kill, or on one switched to after that.
+    if let (Some(kill), Some((_, first))) = (
+        history.last_kill,
+        lines.iter().find(|(_, l)| l.starts_with("opened ")),
+    ) {
+        let opened_on = first.trim_start_matches("opened ");
+        let settled = history
+            .current
+            .iter()
+            .rev()
+            .find(|(at, _)| *at + GRACE <= kill);
+        let late = history.current.iter().filter(|(at, _)| *at + GRACE > kill);
+        let acceptable: Vec<&str> = settled
+            .into_iter()
+            .chain(late)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        if !acceptable.contains(&opened_on) {
+            figures.wrong_resume += 1;
+            eprintln!(
+                "round {}: resumed on {opened_on}, expected one of {acceptable:?}",
+                figures.rounds
+            );
+        }
+    }
+    for (_, line) in &lines {
+        if let Some(lag) = line.strip_prefix("lag ") {
+            figures.max_lag_ms = figures.max_lag_ms.max(lag.parse().unwrap_or(0));
+        }
+    }
+    for (at, line) in &lines {
+        if let Some(task) = line
+            .strip_prefix("task ")
+            .or_else(|| line.strip_prefix("opened "))
+        {
+            history.current.push((*at, task.to_owned()));
+        } else if let Some(rest) = line.strip_prefix("state ") {
+            let (task, rest) = rest.split_once(' ').unwrap();
+            let (choice, state) = rest.split_once(' ').unwrap();
+            history
+                .actions
+                .entry(task.to_owned())
+                .or_default()
+                .push(choice.parse().unwrap());
+            history
+                .states
+                .entry(task.to_owned())
+                .or_default()
+                .push((*at, state.to_owned()));
+            figures.edits += 1;
+        }
+    }
+    history.last_kill = Some(killed);
+
+    // Every edit finished GRACE before the kill is on disk (the file holds that state or a later one).
+    let annotations = data.join("work").join(BUNDLE_ID).join("annotations");
+    for (task, states) in &history.states {
+        let path = annotations.join(format!("{task}.json"));
+        let on_disk = match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice::<AnnotationFile>(&bytes) {
+                Ok(file) => digest(file.status, &file.regions),
+                Err(e) => {
+                    figures.unreadable_files += 1;
+                    eprintln!("{}: {e}", path.display());
+                    continue;
+                }
+            },
+            Err(_) => digest(TaskStatus::New, &[]),
+        };
+        let required = states.iter().rposition(|(at, _)| *at + GRACE <= killed);
+        let found = states.iter().rposition(|(_, s)| *s == on_disk);
+        if let Some(required) = required {
+            match found {
+                Some(found) if found >= required => {}
+                // The same state may recur (an undo back to it); what counts is that nothing later is missing.
+                _ if states[required..].iter().any(|(_, s)| *s == on_disk) => {}
+                Some(found) => {
+                    eprintln!(
+                        "round {}: {task}: on disk is state {found} of {}, {} ms before the kill; \
+                         state {required} was {} ms before it\n  disk: {on_disk}\n  want: {}",
+                        figures.rounds,
+                        states.len(),
+                        killed.duration_since(states[found].0).as_millis(),
+                        killed.duration_since(states[required].0).as_millis(),
+                        states[required].1
+                    );
+                    let actions = &history.actions[task];
+                    eprintln!(
+                        "  the script's choices since: {:?}",
+                        &actions[found..=required]
+                    );
+                    figures.edits_lost += required - found;
+                }
+                None => {
+                    eprintln!(
+                        "round {}: {task}: on disk is no state reported; wanted state {required} of {}\n  disk: {on_disk}",
+                        figures.rounds,
+                        states.len()
+                    );
+                    figures.edits_lost += 1;
+                }
+            }
+        }
+    }
+    // Every other annotation file parses too.
+    for entry in std::fs::read_dir(&annotations)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        // A temporary file of a write the kill cut short is not an annotation file.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            figures.leftovers += 1;
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        if let Err(e) = serde_json::from_slice::<AnnotationFile>(&bytes) {
+            eprintln!("unreadable: {}: {e}", entry.path().display());
+            figures.unreadable_files += 1;
+        }
+    }
+    figures.rounds += 1;
+}
+
+/// The work log parses whole, and no task's derived time is smaller than after the last round.
+fn check_journal(data: &Path, previous: &mut BTreeMap<String, u64>, figures: &mut Figures) {
+    let path = data.join("work").join(BUNDLE_ID).join("worklog.jsonl");
+    let bytes = std::fs::read(&path).unwrap_or_default();
+    let read = parse_journal(&bytes);
+    figures.journal_problems += read.problems.len();
+    let times = derive_times(&read.events, 300_000);
+    for task in &times.tasks {
+        let before = previous.entry(task.task_id.clone()).or_default();
+        if task.active_ms < *before || task.wall_ms < task.active_ms {
+            figures.times_backwards += 1;
+        }
+        *before = task.active_ms;
+    }
+}
+
+#[test]
+fn a_kill_at_any_moment_loses_no_edit_finished_250_ms_before_it() {
+    if std::env::var(CHILD).is_ok() {
+        return;
+    }
+    let rounds: usize = std::env::var("CLICKWORK_TORTURE_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = bundle_dir(dir.path());
+    let data = dir.path().join("data");
+    let mut history = History::default();
+    let mut figures = Figures::default();
+    let mut times = BTreeMap::new();
+    let mut rng = Rng(20261203);
+    let started = Instant::now();
+    for n in 0..rounds {
+        let life = Duration::from_millis(20 + rng.below(600));
+        round(&bundle, &data, n as u64, life, &mut history, &mut figures);
+        check_journal(&data, &mut times, &mut figures);
+    }
+    println!(
+        "rounds {}  edits {}  edits lost {}  unreadable files {}  journal problems {}  \
+         times backwards {}  wrong resume {}  writer lag at most {} ms  temporary leftovers {}  ({:.1} s)",
+        figures.rounds,
+        figures.edits,
+        figures.edits_lost,
+        figures.unreadable_files,
+        figures.journal_problems,
+        figures.times_backwards,
+        figures.wrong_resume,
+        figures.max_lag_ms,
+        figures.leftovers,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        figures.edits > rounds,
+        "the child did work: {} edits",
+        figures.edits
+    );
+    assert_eq!(
+        (
+            figures.edits_lost,
+            figures.unreadable_files,
+            figures.journal_problems,
+            figures.times_backwards,
+            figures.wrong_resume
+        ),
+        (0, 0, 0, 0, 0)
+    );
+}
