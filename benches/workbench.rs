@@ -58,6 +58,7 @@ fn main() {
         bundle_path: Some(sample.clone()),
         load_options: options.clone(),
         clock: system_clock(),
+        wall_clock: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))

@@ -33,6 +33,7 @@ fn drawing_the_first_shape_with_the_instructions_open_is_task_time_not_reading()
         bundle_path: None,
         load_options: LoadOptions::new(f.data.join("cache")),
         clock,
+        wall_clock: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

@@ -264,6 +264,7 @@ fn the_sample_bundle_opens_with_its_instructions_and_first_image() {
         bundle_path: None,
         load_options: LoadOptions::new(data.path().join("cache")),
         clock: clickwork::ui::system_clock(),
+        wall_clock: None,
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))

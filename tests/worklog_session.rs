@@ -245,6 +245,47 @@ fn times_come_out_right_and_revisits_add_up() {
 }
 
 #[test]
+fn a_wall_clock_set_back_an_hour_is_recorded_and_changes_no_duration() {
+    let f = Fixture::new();
+    let mut s = f.open(t0());
+    // The window compares the wall clock with its steady one every frame; jitter is not a jump.
+    s.wall_clock(at(10) + Duration::milliseconds(300), at(10));
+    draw(&mut s, 5_000, at(20));
+    // Somebody sets the system clock back an hour: the session's clock keeps counting.
+    s.wall_clock(at(30) - Duration::hours(1), at(30));
+    s.wall_clock(at(31) - Duration::hours(1), at(31));
+    draw(&mut s, 5_000, at(40));
+    s.submit(at(50)).unwrap();
+    // And forward again, as NTP would put it right.
+    s.wall_clock(at(55), at(55));
+    s.end(at(60));
+    let events = read_journal(&f.journal()).unwrap().events;
+    let jumps: Vec<(i64, DateTime<Utc>, DateTime<Utc>)> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::ClockJumped { wall_at, offset_ms } => Some((*offset_ms, *wall_at, e.at)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        jumps,
+        [
+            (-3_600_000, at(30) - Duration::hours(1), at(30)),
+            (0, at(55), at(55))
+        ]
+    );
+    let a = derive_times(&events, 300_000);
+    let a = a.task("a").unwrap();
+    assert_eq!((a.wall_ms, a.active_ms), (50_000, 50_000));
+    // Every stamp keeps counting forward.
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0].mono_ms <= w[1].mono_ms && w[0].at <= w[1].at)
+    );
+}
+
+#[test]
 fn the_live_clock_ticks_pauses_and_stops() {
     let f = Fixture::new();
     let mut s = f.open(t0());

@@ -109,6 +109,7 @@ impl Cli {
             bundle_path: self.path.clone(),
             data_dir,
             clock: crate::domain::clock::system_clock(),
+            wall_clock: Some(crate::domain::clock::wall_clock()),
         })
     }
 }

@@ -19,6 +19,12 @@ pub fn system_clock() -> Clock {
     })
 }
 
+/// The system's wall clock as it reads now, steps and all: only for noticing that it stepped away
+/// from [`system_clock`], never for measuring.
+pub fn wall_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,9 @@ pub struct AppConfig {
     pub load_options: LoadOptions,
     /// The time source.
     pub clock: Clock,
+    /// The system's wall clock, read only to notice it stepping away from `clock` (recorded in the
+    /// work log as `clock_jumped`); `None` does not look.
+    pub wall_clock: Option<Clock>,
 }
 
 /// Opens the window on `config` and runs until it is closed; the error says why no window could open.

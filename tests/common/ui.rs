@@ -80,6 +80,7 @@ impl Fixture {
             bundle_path: Some(self.bundle.clone()),
             load_options: LoadOptions::new(self.data.join("cache")),
             clock,
+            wall_clock: None,
         }
     }
 

@@ -64,6 +64,12 @@ impl Session {
         self.log.set_instructions(false, Some(&task_id), now);
     }
 
+    /// Compares the system's wall clock (`wall`, read by the window) with the session's `now`, and
+    /// records a step between them in the work log (see [`crate::domain::worklog::Recorder::note_wall_clock`]).
+    pub fn wall_clock(&mut self, wall: DateTime<Utc>, now: DateTime<Utc>) {
+        self.log.note_wall_clock(wall, Some(&self.task.id), now);
+    }
+
     /// Records the window gaining (`true`) or losing the focus; only changes are recorded.
     pub fn focus_changed(&mut self, focused: bool, now: DateTime<Utc>) {
         let task_id = self.task.id.clone();

@@ -231,6 +231,15 @@ pub enum EventKind {
         /// false when it was set aside (another image or another size).
         kept: bool,
     },
+    /// The system's wall clock was found stepped away from the session's (a manual change, a time
+    /// zone or NTP correction, a laptop waking with a wrong clock). Stamps keep counting steadily from
+    /// the session's start, so durations are unaffected; this records what the wall clock said.
+    ClockJumped {
+        /// What the system's wall clock read at this moment.
+        wall_at: DateTime<Utc>,
+        /// The wall clock minus this event's `at`, in milliseconds (negative: set back).
+        offset_ms: i64,
+    },
     /// The window lost the keyboard focus (the worker switched to another program).
     FocusLost,
     /// The window got the focus back.
@@ -268,6 +277,7 @@ impl EventKind {
             EventKind::TaskSubmitted { .. } => "task_submitted",
             EventKind::TaskSkipped { .. } => "task_skipped",
             EventKind::ImageChanged { .. } => "image_changed",
+            EventKind::ClockJumped { .. } => "clock_jumped",
             EventKind::FocusLost => "focus_lost",
             EventKind::FocusGained => "focus_gained",
             EventKind::Pause => "pause",
@@ -488,6 +498,10 @@ mod tests {
                 reason: Some("blurry".into()),
             },
             EventKind::TaskSkipped { reason: None },
+            EventKind::ClockJumped {
+                wall_at: stamp(7).at - chrono::Duration::hours(1),
+                offset_ms: -3_600_000,
+            },
             EventKind::FocusLost,
             EventKind::FocusGained,
             EventKind::Pause,

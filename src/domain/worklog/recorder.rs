@@ -8,9 +8,14 @@ use crate::domain::worklog::{
     WORKLOG_FORMAT, read_journal,
 };
 use crate::domain::worklog::{SettledClock, TaskClock, settle_task_clock};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::path::PathBuf;
 use std::sync::Mutex;
+
+/// How far the wall clock must step from the session's before it is recorded: NTP's slow slewing and
+/// a frame's jitter stay below it; a changed clock, a time-zone mistake or a wrong clock after sleep
+/// does not.
+pub const CLOCK_STEP_MS: i64 = 5_000;
 
 /// Records one session's events into a bundle's journal, and keeps every event of the journal (earlier
 /// sessions' too) in memory so times can be derived without reading the disk.
@@ -30,6 +35,8 @@ pub struct Recorder {
     /// The admin view open (`earnings`, `settings`), if any.
     admin: Option<String>,
     waiting: bool,
+    /// The wall clock's offset from the session's clock as last recorded, in milliseconds.
+    wall_offset_ms: i64,
     ended: bool,
     warnings: Vec<String>,
     /// The last live clock derived, valid while no event was added (the log only grows).
@@ -70,6 +77,7 @@ impl Recorder {
             paused: false,
             admin: None,
             waiting: false,
+            wall_offset_ms: 0,
             ended: false,
             warnings,
             clock_cache: Mutex::new(None),
@@ -251,6 +259,26 @@ impl Recorder {
                 EventKind::ImageWaiting
             } else {
                 EventKind::ImageReady
+            };
+            self.record(task_id, kind, now);
+        }
+    }
+
+    /// Compares the system's wall clock (`wall`) with the session's (`now`): a step of more than
+    /// [`CLOCK_STEP_MS`] since the last one recorded is recorded as [`EventKind::ClockJumped`]. The
+    /// session's stamps keep their steady count either way.
+    pub fn note_wall_clock(
+        &mut self,
+        wall: DateTime<Utc>,
+        task_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) {
+        let offset_ms = (wall - now).num_milliseconds();
+        if (offset_ms - self.wall_offset_ms).abs() > CLOCK_STEP_MS {
+            self.wall_offset_ms = offset_ms;
+            let kind = EventKind::ClockJumped {
+                wall_at: wall.trunc_subsecs(3),
+                offset_ms,
             };
             self.record(task_id, kind, now);
         }

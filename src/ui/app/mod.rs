@@ -524,6 +524,9 @@ impl eframe::App for App {
                 self.logged.instructions = shown_instructions;
             }
             session.admin_changed(admin, now);
+            if let Some(wall) = &self.config.wall_clock {
+                session.wall_clock(wall(), now);
+            }
             session.tick(now);
             // A ticking clock is the one thing that repaints an idle window, once a second; once the
             // worker is idle past the threshold it stops, and so does the CPU.

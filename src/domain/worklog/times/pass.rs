@@ -295,6 +295,7 @@ impl<'a> Pass<'a> {
             EventKind::Resume => state.paused = false,
             EventKind::BundleOpened { .. }
             | EventKind::ImageChanged { .. }
+            | EventKind::ClockJumped { .. }
             | EventKind::Unknown => {}
         }
     }
