@@ -279,9 +279,25 @@ fn fuzz(target: &Target, cases: usize, seed: u64) -> Tally {
             }
             bytes
         };
+        // Kept before it runs: a case that aborts the whole process (an allocation failure, a stack
+        // overflow) leaves its input here for a regression case.
+        std::fs::create_dir_all(failures_dir()).unwrap();
+        std::fs::write(
+            failures_dir().join(format!("{}-current.bin", target.name)),
+            &bytes,
+        )
+        .unwrap();
         let started = Instant::now();
         let outcome = run_case(target, &bytes);
-        tally.slowest = tally.slowest.max(started.elapsed());
+        let took = started.elapsed();
+        if took > tally.slowest {
+            tally.slowest = took;
+            std::fs::write(
+                failures_dir().join(format!("{}-slowest.bin", target.name)),
+                &bytes,
+            )
+            .unwrap();
+        }
         tally.cases += 1;
         let keep = |why: &str| {
             let dir = failures_dir();

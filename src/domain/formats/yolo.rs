@@ -173,7 +173,7 @@ pub fn export(dataset: &Dataset, options: &ExportOptions, task: Task) -> Exporte
 fn read_names(root: &Path, yaml: Option<&Path>) -> Result<Option<Vec<String>>, FormatError> {
     if let Some(yaml) = yaml {
         let text = read_text(yaml)?;
-        return Ok(parse_yaml_names(&text));
+        return parse_yaml_names(&text).map_err(|why| FormatError::invalid(yaml, why));
     }
     for name in ["classes.txt", "obj.names"] {
         let path = root.join(name);
@@ -192,8 +192,10 @@ fn read_names(root: &Path, yaml: Option<&Path>) -> Result<Option<Vec<String>>, F
 }
 
 /// `names` from the subset of YAML that dataset files use. Not a YAML parser: block lists
-/// (`- sky`), block maps (`0: sky`) and flow lists (`[sky, cloud]`), plain or quoted.
-pub(crate) fn parse_yaml_names(text: &str) -> Option<Vec<String>> {
+/// (`- sky`), block maps (`0: sky`) and flow lists (`[sky, cloud]`), plain or quoted. `Ok(None)` when
+/// there is no `names`; an error for a map whose index is far past its names (a corrupt file, which
+/// would otherwise ask for that many classes).
+pub(crate) fn parse_yaml_names(text: &str) -> Result<Option<Vec<String>>, String> {
     let mut lines = text.lines().map(strip_comment);
     let mut found: Option<String> = None;
     for line in lines.by_ref() {
@@ -202,10 +204,12 @@ pub(crate) fn parse_yaml_names(text: &str) -> Option<Vec<String>> {
             break;
         }
     }
-    let inline = found?;
+    let Some(inline) = found else {
+        return Ok(None);
+    };
     if let Some(list) = inline.strip_prefix('[') {
         let list = list.trim_end().strip_suffix(']').unwrap_or(list);
-        return Some(split_flow(list).iter().map(|s| unquote(s)).collect());
+        return Ok(Some(split_flow(list).iter().map(|s| unquote(s)).collect()));
     }
     let mut by_index: BTreeMap<usize, String> = BTreeMap::new();
     let mut listed = Vec::new();
@@ -226,10 +230,18 @@ pub(crate) fn parse_yaml_names(text: &str) -> Option<Vec<String>> {
         }
     }
     if !listed.is_empty() {
-        return Some(listed);
+        return Ok(Some(listed));
     }
-    let last = by_index.keys().next_back().copied()?;
-    Some(
+    let Some(last) = by_index.keys().next_back().copied() else {
+        return Ok(None);
+    };
+    if last > by_index.len() + MAX_UNNAMED_CLASSES {
+        return Err(format!(
+            "names: class index {last} is far past the {} names given",
+            by_index.len()
+        ));
+    }
+    Ok(Some(
         (0..=last)
             .map(|i| {
                 by_index
@@ -238,7 +250,7 @@ pub(crate) fn parse_yaml_names(text: &str) -> Option<Vec<String>> {
                     .unwrap_or_else(|| format!("class-{i}"))
             })
             .collect(),
-    )
+    ))
 }
 
 fn strip_comment(line: &str) -> &str {

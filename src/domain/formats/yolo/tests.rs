@@ -45,7 +45,7 @@ fn data_yaml_names_every_class_in_order() {
         "{yaml}"
     );
     assert_eq!(
-        parse_yaml_names(&yaml).unwrap(),
+        parse_yaml_names(&yaml).unwrap().unwrap(),
         vec!["sky", "building", "tree"]
     );
 }
@@ -74,18 +74,27 @@ fn every_image_gets_a_label_file_even_without_regions() {
 #[test]
 fn yaml_names_in_the_forms_datasets_use() {
     assert_eq!(
-        parse_yaml_names("path: ../x\nnames: ['a b', \"c\", d]  # three\n").unwrap(),
+        parse_yaml_names("path: ../x\nnames: ['a b', \"c\", d]  # three\n")
+            .unwrap()
+            .unwrap(),
         vec!["a b", "c", "d"]
     );
     assert_eq!(
-        parse_yaml_names("names:\n  - person\n  - 'bi#cycle'\nnc: 2\n").unwrap(),
+        parse_yaml_names("names:\n  - person\n  - 'bi#cycle'\nnc: 2\n")
+            .unwrap()
+            .unwrap(),
         vec!["person", "bi#cycle"]
     );
     assert_eq!(
-        parse_yaml_names("names:\n  0: person\n  2: car # comment\ntrain: x\n").unwrap(),
+        parse_yaml_names("names:\n  0: person\n  2: car # comment\ntrain: x\n")
+            .unwrap()
+            .unwrap(),
         vec!["person", "class-1", "car"]
     );
-    assert_eq!(parse_yaml_names("train: x\n"), None);
+    assert_eq!(parse_yaml_names("train: x\n"), Ok(None));
+    // Found by the fuzz test: a corrupt index once asked for 10^12 classes and aborted the process.
+    let err = parse_yaml_names("names:\n  0: sky\n  999999999999: cloud\n").unwrap_err();
+    assert!(err.contains("999999999999"), "{err}");
 }
 
 #[test]
