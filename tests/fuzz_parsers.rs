@@ -650,7 +650,15 @@ fn every_parser_survives_mutated_real_inputs() {
     let seeds = Seeds::new();
     let mut failures = Vec::new();
     println!("parser       cases  accepted  refused  panics  hangs  unnamed  slowest");
+    // `CLICKWORK_FUZZ_ONLY=coco,voc` runs those parsers alone (a long run of one, a case to study).
+    let only = std::env::var("CLICKWORK_FUZZ_ONLY").ok();
     for target in targets(&seeds) {
+        if only
+            .as_deref()
+            .is_some_and(|only| !only.split(',').any(|n| n == target.name))
+        {
+            continue;
+        }
         let tally = fuzz(&target, cases, seed);
         println!(
             "{:<12} {:>5}  {:>8}  {:>7}  {:>6}  {:>5}  {:>7}  {:>5} ms",

@@ -160,6 +160,78 @@ pub(crate) mod tests {
         assert!(err.contains("gone.png"), "{err}");
     }
 
+    /// A real `format` image of 8×8, with the size in its header rewritten to `w`×`h` (the pixels
+    /// stay 8×8: a lying header, as a decompression bomb or an image swapped after validation has).
+    fn lying(format: image::ImageFormat, w: u32, h: u32) -> Vec<u8> {
+        let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            8,
+            8,
+            image::Rgb([9, 9, 9]),
+        ));
+        let mut bytes = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        let (w16, h16) = (u16::try_from(w).unwrap(), u16::try_from(h).unwrap());
+        match format {
+            image::ImageFormat::Gif => {
+                bytes[6..8].copy_from_slice(&w16.to_le_bytes());
+                bytes[8..10].copy_from_slice(&h16.to_le_bytes());
+            }
+            image::ImageFormat::Bmp => {
+                bytes[18..22].copy_from_slice(&w.to_le_bytes());
+                bytes[22..26].copy_from_slice(&h.to_le_bytes());
+            }
+            image::ImageFormat::WebP => {
+                // An extended file whose VP8X chunk declares the canvas (24 bits a side, minus one)
+                // before the real 8×8 lossless frame.
+                let mut vp8x = b"VP8X".to_vec();
+                vp8x.extend_from_slice(&10u32.to_le_bytes());
+                vp8x.extend_from_slice(&[0; 4]);
+                vp8x.extend_from_slice(&(w - 1).to_le_bytes()[..3]);
+                vp8x.extend_from_slice(&(h - 1).to_le_bytes()[..3]);
+                let frame = bytes.split_off(12);
+                bytes.extend(vp8x);
+                bytes.extend(frame);
+                let riff = u32::try_from(bytes.len() - 8).unwrap();
+                bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+            }
+            image::ImageFormat::Jpeg => {
+                let sof = bytes.windows(2).position(|m| m == [0xFF, 0xC0]).unwrap();
+                bytes[sof + 5..sof + 7].copy_from_slice(&h16.to_be_bytes());
+                bytes[sof + 7..sof + 9].copy_from_slice(&w16.to_be_bytes());
+            }
+            _ => unreachable!(),
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_lying_header_is_refused_at_decode_time_in_every_decoder() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                "bomb.png",
+                crate::domain::bundle::image_check::tests::png_header(100_000, 100_000),
+            ),
+            ("bomb.gif", lying(image::ImageFormat::Gif, 65_535, 65_535)),
+            ("bomb.bmp", lying(image::ImageFormat::Bmp, 60_000, 60_000)),
+            ("bomb.jpg", lying(image::ImageFormat::Jpeg, 65_000, 65_000)),
+            ("bomb.webp", lying(image::ImageFormat::WebP, 16_384, 16_384)),
+        ];
+        for (name, bytes) in cases {
+            // The bundle was checked with a harmless image; this one replaced it afterwards.
+            let path = dir.path().join("swapped");
+            std::fs::write(&path, &bytes).unwrap();
+            let err = decode_for_display(&path, 10_000_000, 4096)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("swapped") && err.contains("more than 10000000 pixels"),
+                "{name}: {err}"
+            );
+        }
+    }
+
     #[test]
     fn refuses_more_pixels_than_the_limit() {
         let dir = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ mod archive;
 mod field;
 mod folder;
 mod ids;
-mod image_check;
+pub(crate) mod image_check;
 mod manifest;
 mod model;
 mod names;
