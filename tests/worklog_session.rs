@@ -347,9 +347,8 @@ fn a_torn_last_line_after_a_crash_is_ignored_and_work_goes_on() {
     s.end(at(110));
     let after = read_journal(&f.journal()).unwrap();
     assert_eq!(after.events.len(), counted + 4);
-    // The torn line now stands alone on its line, skipped with its number.
-    assert_eq!(after.problems.len(), 1);
-    assert_eq!(after.problems[0].line, counted + 1);
+    // The torn part was cut off before the new session's first line: the journal parses whole.
+    assert!(after.problems.is_empty(), "{:?}", after.problems);
     assert!(!after.torn_tail);
     assert!(
         !after.events[0..counted]

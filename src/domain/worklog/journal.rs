@@ -16,8 +16,9 @@ use std::thread::JoinHandle;
 /// on its own thread; tests and tools use it directly.
 ///
 /// The file is opened with `O_APPEND` and each line goes out in one write, so lines of two processes
-/// never interleave within a line. A file left without a final newline (a crash in the middle of a
-/// write) gets one before the first new line, so the torn line stays alone and is skipped on read.
+/// never interleave within a line. A file left ending in part of a line (a kill or power cut in the
+/// middle of a write: Linux may stop a write at a page boundary for a fatal signal) has that part cut
+/// off before the first new line: it never was a whole event, and the journal stays whole.
 #[derive(Debug)]
 pub struct JournalFile {
     path: PathBuf,
@@ -107,9 +108,7 @@ impl JournalFile {
                 .append(true)
                 .create(true)
                 .open(&self.path)?;
-            if !ends_in_newline(&mut file)? {
-                file.write_all(b"\n")?;
-            }
+            cut_torn_tail(&mut file)?;
             self.file = Some(file);
         }
         self.file
@@ -118,15 +117,41 @@ impl JournalFile {
     }
 }
 
-/// True for an empty file or one whose last byte is a newline.
-fn ends_in_newline(file: &mut File) -> std::io::Result<bool> {
-    if file.metadata()?.len() == 0 {
-        return Ok(true);
+/// Mends the end of the file before appending: a last line that is a whole event missing only its
+/// newline gets the newline; part of a line (what a crash left) is cut off, back to just after the
+/// last newline.
+fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut keep = 0;
+    let mut chunk = vec![0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let piece = chunk
+            .get_mut(..usize::try_from(end - start).unwrap_or(0))
+            .unwrap_or_default();
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(piece)?;
+        if let Some(at) = piece.iter().rposition(|&b| b == b'\n') {
+            keep = start + at as u64 + 1;
+            break;
+        }
+        end = start;
     }
-    file.seek(SeekFrom::End(-1))?;
-    let mut last = [0u8; 1];
-    file.read_exact(&mut last)?;
-    Ok(last == *b"\n")
+    if keep == len {
+        return Ok(());
+    }
+    // A real line is a few hundred bytes; a longer tail is not one.
+    let mut tail = Vec::new();
+    if len - keep <= 1 << 20 {
+        file.seek(SeekFrom::Start(keep))?;
+        file.read_to_end(&mut tail)?;
+    }
+    if !tail.is_empty() && parse_journal(&tail).events.len() == 1 {
+        file.write_all(b"\n")
+    } else {
+        file.set_len(keep)
+    }
 }
 
 enum Message {
@@ -508,11 +533,35 @@ mod tests {
         let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
         assert_eq!(kinds, ["pause", "resume", "focus_gained"]);
         assert!(!read.torn_tail);
-        // The torn line is now a bad line in the middle, reported with its number.
+        // The torn part was cut off: the journal parses whole.
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        // A whole event missing only its newline is kept, and the next line starts after it.
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(event(40, EventKind::Pause).to_line().trim_end().as_bytes())
+            .unwrap();
+        drop(file);
+        let mut journal = JournalFile::new(path.clone());
+        journal.append(&event(50, EventKind::Resume), true).unwrap();
+        let read = read_journal(&path).unwrap();
+        let kinds: Vec<&str> = read.events.iter().map(|e| e.kind.name()).collect();
+        assert_eq!(
+            kinds,
+            ["pause", "resume", "focus_gained", "pause", "resume"]
+        );
+        assert!(read.problems.is_empty());
+    }
+
+    #[test]
+    fn a_bad_line_in_the_middle_is_skipped_and_reported_with_its_number() {
+        let mut bytes = event(0, EventKind::Pause).to_line().into_bytes();
+        bytes.extend_from_slice(b"{\"kind\": \"half\n");
+        bytes.extend(event(10, EventKind::Resume).to_line().into_bytes());
+        let read = parse_journal(&bytes);
+        assert_eq!(read.events.len(), 2);
         assert_eq!(read.problems.len(), 1);
-        assert_eq!(read.problems[0].line, 3);
-        let described = read.describe_problems(&path);
-        assert!(described[0].contains("worklog.jsonl:3:"), "{described:?}");
+        assert_eq!(read.problems[0].line, 2);
+        let described = read.describe_problems(Path::new("worklog.jsonl"));
+        assert!(described[0].contains("worklog.jsonl:2:"), "{described:?}");
     }
 
     #[test]
