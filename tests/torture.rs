@@ -215,6 +215,8 @@ struct History {
     current: Vec<(Instant, String)>,
     /// When the last round was killed.
     last_kill: Option<Instant>,
+    /// Hidden temporary files of writes a kill cut short, seen after the kills (never read as work).
+    leftovers: std::collections::BTreeSet<String>,
     /// The states already checked after a kill, by task: a task left untouched is not judged again.
     checked: std::collections::BTreeSet<(String, usize)>,
     /// The action (a number of the script's choice) behind each state, per task.
@@ -232,8 +234,6 @@ struct Figures {
     journal_problems: usize,
     times_backwards: usize,
     wrong_resume: usize,
-    /// Hidden temporary files of writes a kill cut short, seen after the kills (never read as work).
-    leftovers: usize,
     /// The longest the writer took to drain its queue, sampled every 100 actions.
     max_lag_ms: u64,
 }
@@ -421,8 +421,9 @@ fn round(
         .flatten()
     {
         // A temporary file of a write the kill cut short is not an annotation file.
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            figures.leftovers += 1;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            history.leftovers.insert(name);
             continue;
         }
         let bytes = std::fs::read(entry.path()).unwrap();
@@ -527,7 +528,7 @@ fn a_kill_at_any_moment_loses_no_edit_finished_250_ms_before_it() {
         figures.times_backwards,
         figures.wrong_resume,
         figures.max_lag_ms,
-        figures.leftovers,
+        history.leftovers.len(),
         started.elapsed().as_secs_f64()
     );
     assert!(

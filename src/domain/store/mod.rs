@@ -13,7 +13,7 @@ mod saver;
 mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
-pub use atomic::{atomic_write, atomic_write_with, sync_dir};
+pub use atomic::{atomic_write, atomic_write_unsynced, atomic_write_with, sync_dir};
 pub use layout::{
     Layout, RECENT_FILE, REVIEWS_FILE, SETTINGS_FILE, WORKLOG_FILE, WORKSPACE_FILE, WorkspacePaths,
 };
@@ -146,6 +146,22 @@ pub(crate) fn write_json_making_folders<T: serde::Serialize>(
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     }
     write_json(path, value)
+}
+
+/// [`write_json`] without waiting for the disk (see [`atomic_write_unsynced`]), making the folder.
+pub(crate) fn write_json_unsynced<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+    }
+    let pretty = serde_json::to_string_pretty(value).map_err(|source| StoreError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = format!("{}\n", compact_number_arrays(&pretty));
+    atomic_write_unsynced(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
