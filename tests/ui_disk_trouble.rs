@@ -146,6 +146,10 @@ fn a_full_disk_keeps_every_edit_in_memory_and_saves_it_once_space_is_back() {
     assert_eq!(created, 3, "no work-log line was lost");
     assert!(harness.query_by_label_contains("on disk now").is_some());
     assert!(harness.query_by_label_contains("Not saved yet").is_none());
+    assert!(
+        harness.query_by_label_contains("could not save").is_none(),
+        "the mended failure's notice is gone"
+    );
 }
 
 #[test]

@@ -501,6 +501,11 @@ impl eframe::App for App {
             self.view.notices.extend(session.take_warnings());
             let unsaved = session.unsaved();
             if self.view.unsaved.is_some() && unsaved.is_none() {
+                // The failures they told of are mended: their notices would only alarm now.
+                self.view.notices.retain(|n| {
+                    !n.starts_with("could not save")
+                        && !n.starts_with("could not write the work log")
+                });
                 self.view.notices.push(
                     "Saved: the changes that could not be written are on disk now.".to_owned(),
                 );
