@@ -16,15 +16,7 @@ pub fn atomic_write_with(
     path: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    crate::domain::io_guard::assert_off_ui_thread(path);
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
+    let (dir, mut tmp) = temporary_beside(path)?;
     // Dropping `tmp` on an early return deletes the temporary file.
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush()?;
@@ -37,18 +29,24 @@ pub fn atomic_write_with(
 /// old file or the new one, while a power cut may leave the old one. For files whose newest version
 /// matters little against the wait, like where to resume; never for the worker's work.
 pub fn atomic_write_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (_, mut tmp) = temporary_beside(path)?;
+    tmp.as_file_mut().write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `path`'s folder and a temporary file in it (deleted if dropped before being renamed over `path`).
+fn temporary_beside(path: &Path) -> io::Result<(&Path, tempfile::NamedTempFile)> {
     crate::domain::io_guard::assert_off_ui_thread(path);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".tmp-")
         .suffix(".part")
         .tempfile_in(dir)?;
-    tmp.as_file_mut().write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok((dir, tmp))
 }
 
 /// Makes a rename inside `dir` durable (fsync of the folder; a no-op where that is not possible).

@@ -142,9 +142,7 @@ pub(crate) fn write_json_making_folders<T: serde::Serialize>(
     path: &Path,
     value: &T,
 ) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    }
+    make_folder_of(path)?;
     write_json(path, value)
 }
 
@@ -153,25 +151,29 @@ pub(crate) fn write_json_unsynced<T: serde::Serialize>(
     path: &Path,
     value: &T,
 ) -> Result<(), StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    }
-    let pretty = serde_json::to_string_pretty(value).map_err(|source| StoreError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = format!("{}\n", compact_number_arrays(&pretty));
-    atomic_write_unsynced(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
+    make_folder_of(path)?;
+    atomic_write_unsynced(path, json_text(path, value)?.as_bytes())
+        .map_err(|e| StoreError::io(path, e))
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {
+    atomic_write(path, json_text(path, value)?.as_bytes()).map_err(|e| StoreError::io(path, e))
+}
+
+fn make_folder_of(path: &Path) -> Result<(), StoreError> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e)),
+        None => Ok(()),
+    }
+}
+
+/// `value` as our files write JSON: pretty, number arrays on one line, a final newline.
+fn json_text<T: serde::Serialize>(path: &Path, value: &T) -> Result<String, StoreError> {
     let pretty = serde_json::to_string_pretty(value).map_err(|source| StoreError::Json {
         path: path.to_owned(),
         source,
     })?;
-    let mut text = compact_number_arrays(&pretty);
-    text.push('\n');
-    atomic_write(path, text.as_bytes()).map_err(|e| StoreError::io(path, e))
+    Ok(format!("{}\n", compact_number_arrays(&pretty)))
 }
 
 /// Puts arrays that hold only numbers on one line (`[12.5, 40.0]`), so that a polygon reads as one point

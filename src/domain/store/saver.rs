@@ -264,20 +264,9 @@ impl Saver {
         }
     }
 
-    /// Queues `job`, run once. If the writer thread could not be started, runs it here.
+    /// Queues `job`, run once.
     pub fn submit(&self, job: impl FnOnce() -> Result<(), StoreError> + Send + 'static) {
-        let job: Job = Box::new(job);
-        let job = match &self.jobs {
-            Some(tx) => match tx.send(Message::Job(job)) {
-                Ok(()) => return,
-                Err(mpsc::SendError(Message::Job(job))) => job,
-                Err(_) => return,
-            },
-            None => job,
-        };
-        if let Err(e) = job() {
-            log::error!("{e}");
-        }
+        self.send(Message::Job(Box::new(job)));
     }
 
     /// Queues `read`, a job that reads the file `path` and no other file this writer writes: it sees
@@ -287,33 +276,34 @@ impl Saver {
         path: PathBuf,
         read: impl FnOnce() -> Result<(), StoreError> + Send + 'static,
     ) {
-        let job: Job = Box::new(read);
-        let job = match &self.jobs {
-            Some(tx) => match tx.send(Message::Read(path, job)) {
-                Ok(()) => return,
-                Err(mpsc::SendError(Message::Read(_, job))) => job,
-                Err(_) => return,
-            },
-            None => job,
-        };
-        if let Err(e) = job() {
-            log::error!("{e}");
-        }
+        self.send(Message::Read(path, Box::new(read)));
     }
 
     /// Queues `write`, which writes the whole file `path`; until it succeeds it is tried again (see
     /// [`Saver`]), and a later write of the same path replaces it.
     pub fn save(&self, path: PathBuf, write: impl Fn() -> Result<(), StoreError> + Send + 'static) {
-        let job: FileJob = Box::new(write);
-        let job = match &self.jobs {
-            Some(tx) => match tx.send(Message::File(path, job)) {
+        self.send(Message::File(path, Box::new(write)));
+    }
+
+    /// Hands `message` to the writer thread; if it could not be started (or is gone), runs it here,
+    /// once, so nothing is lost.
+    fn send(&self, message: Message) {
+        let message = match &self.jobs {
+            Some(tx) => match tx.send(message) {
                 Ok(()) => return,
-                Err(mpsc::SendError(Message::File(_, job))) => job,
-                Err(_) => return,
+                Err(mpsc::SendError(message)) => message,
             },
-            None => job,
+            None => message,
         };
-        if let Err(e) = job() {
+        let result = match message {
+            Message::Job(job) | Message::Read(_, job) => job(),
+            Message::File(_, job) => job(),
+            Message::Flush(done) => {
+                let _ = done.send(());
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
             log::error!("{e}");
         }
     }
