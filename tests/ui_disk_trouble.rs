@@ -168,15 +168,7 @@ fn a_read_only_data_folder_is_the_same_and_closing_meanwhile_asks_first() {
     says_not_saved(&mut harness, "Read-only");
 
     // Closing now would lose the box: the window stays and asks.
-    // What the system's close button sends.
-    harness
-        .input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    harness.run_steps(3);
+    close_button(&mut harness);
     assert!(
         harness
             .query_by_label_contains("Some work is not saved yet")
@@ -190,9 +182,37 @@ fn a_read_only_data_folder_is_the_same_and_closing_meanwhile_asks_first() {
             .is_none()
     );
 
+    // Asked again, and the disk comes back while the question is open: the window closes by itself.
+    close_button(&mut harness);
+    assert!(
+        harness
+            .query_by_label_contains("Some work is not saved yet")
+            .is_some()
+    );
     tiny.remount("rw");
-    step_until_saved(&mut harness);
+    let closing = (0..100).any(|_| {
+        harness.state().flush();
+        harness.step();
+        harness
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::Close))
+    });
+    assert!(closing, "the window closes once nothing is left unsaved");
     assert_eq!(saved_regions(&f), 2);
+}
+
+/// What the system's close button sends.
+fn close_button(harness: &mut Harness<'_, App>) {
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    harness.run_steps(3);
 }
 
 #[test]

@@ -448,6 +448,11 @@ impl App {
     fn guard_close(&mut self, ctx: &egui::Context) {
         let asked = ctx.input(|i| i.viewport().close_requested());
         match (&self.view.unsaved, self.view.closing) {
+            // Everything landed while the worker was being asked: close, as they wanted.
+            (None, Closing::Asking) => {
+                self.view.closing = Closing::No;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             (None, _) => self.view.closing = Closing::No,
             (Some(_), Closing::Anyway) => {}
             (Some(unsaved), closing) => {
