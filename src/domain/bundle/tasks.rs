@@ -10,7 +10,7 @@ use super::ids::id_problem;
 use super::image_check::check_image;
 use super::manifest::{RawPrefill, RawRegion, RawShape, RawTask};
 use super::model::{Label, Task};
-use super::paths::resolve_inside;
+use super::paths::{PathProblem, resolve_inside};
 use super::prefill::{PrefillFormat, regions_for};
 use super::validate::Checker;
 use crate::domain::annotation::Region;
@@ -115,14 +115,21 @@ impl Checker<'_> {
 
     /// The canonical path and size of a task's image, or `None` after reporting why it cannot be used.
     fn image(&mut self, image: &str, path: &JsonPath) -> Option<(std::path::PathBuf, u32, u32)> {
-        let shown = self.opened.names.file(image);
         let file = match resolve_inside(self.opened.root, image) {
             Ok(file) => file,
+            Err(why @ PathProblem::TooLong(_)) => {
+                // A megabyte of path would be a megabyte of message: its start says enough.
+                let start: String = image.chars().take(80).collect();
+                self.problem(path, format!("image \"{start}…\" {why}"));
+                return None;
+            }
             Err(why) => {
+                let shown = self.opened.names.file(image);
                 self.problem(path, format!("image {image:?} {why}: {shown}"));
                 return None;
             }
         };
+        let shown = self.opened.names.file(image);
         match check_image(&file, self.opened.max_pixels) {
             Ok(info) => Some((file, info.width, info.height)),
             Err(why) => {
