@@ -133,6 +133,52 @@ fn labelme_image_paths_outside_the_dataset_are_not_followed() {
 
 #[cfg(unix)]
 #[test]
+fn a_side_file_linked_from_outside_is_not_read_and_a_lone_file_is_not_widened() {
+    let (top, secret) = layout();
+    // labels.txt is a link to somebody's private text: its lines must not become label names.
+    std::fs::write(top.path().join("outside/notes.txt"), "my-password-123\n").unwrap();
+    let ds = top.path().join("ds");
+    std::os::unix::fs::symlink(top.path().join("outside/notes.txt"), ds.join("labels.txt"))
+        .unwrap();
+    let shape = json!({"label": "sky", "points": [[1, 1], [4, 3]], "shape_type": "rectangle"});
+    let file = json!({"version": "5.5.0", "flags": {}, "shapes": [shape], "imagePath": "images/ok.png",
+                      "imageData": null, "imageWidth": 20, "imageHeight": 10});
+    std::fs::write(ds.join("ok.json"), file.to_string()).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = top.path().join("out-labels");
+    let (code, stdout, stderr) = run(
+        &[
+            "convert",
+            "--from",
+            "labelme",
+            "--to",
+            "coco",
+            ds.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+        data.path(),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for (path, bytes) in tree(&out) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("my-password-123"),
+            "{} holds the linked file's text",
+            path.display()
+        );
+    }
+    // A lone LabelMe file in a folder named annotations/ is its folder's alone: "../" from it does not
+    // reach the folder above (COCO's layout widens only its own fixed `../images`).
+    let lone = top.path().join("annotations");
+    std::fs::create_dir_all(&lone).unwrap();
+    let file = json!({"version": "5.5.0", "flags": {}, "shapes": [shape],
+                      "imagePath": "../outside/secret.png", "imageData": null,
+                      "imageWidth": 7, "imageHeight": 5});
+    std::fs::write(lone.join("evil.json"), file.to_string()).unwrap();
+    convert_never_leaks("labelme", &lone.join("evil.json"), top.path(), &secret);
+}
+
+#[cfg(unix)]
+#[test]
 fn links_out_of_a_yolo_or_voc_folder_are_reported_and_not_read() {
     let (top, secret) = layout();
     let secret_path = top.path().join("outside/secret.png");

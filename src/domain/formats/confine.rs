@@ -78,6 +78,17 @@ impl Root {
         None
     }
 
+    /// True when `path` is a file inside the folder, by name and through links (a side file such as
+    /// `labels.txt`, which a link must not bring in from elsewhere).
+    pub(crate) fn holds_file(&self, path: &Path) -> bool {
+        path.is_file() && self.inside(path).is_ok()
+    }
+
+    /// True when `path` is a folder inside the folder, by name and through links.
+    pub(crate) fn holds_dir(&self, path: &Path) -> bool {
+        path.is_dir() && self.inside(path).is_ok()
+    }
+
     /// `Ok` when the existing `path` resolves (through links) inside the folder; else where it leads.
     pub(crate) fn inside(&self, path: &Path) -> Result<(), PathBuf> {
         let lexical = normalize(&absolute(path));

@@ -229,7 +229,7 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let root = Root::of_file(path);
+    let root = Root::new(dir);
     let mut missing = Vec::new();
     for image in &mut dataset.images {
         let candidates = [

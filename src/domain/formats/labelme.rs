@@ -169,16 +169,14 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     if json_files.is_empty() {
         return Err(FormatError::invalid(path, "no LabelMe JSON files found"));
     }
-    let dataset_root = if path.is_file() {
-        Root::of_file(path)
-    } else {
-        Root::new(path)
-    };
+    // A single file's dataset is its own folder: `imagePath` may climb with `..`, so it is never
+    // widened to the folder above (as COCO's fixed `../images` is).
+    let dataset_root = Root::new(&root);
     let mut report = ImportReport::default();
     walk.note_outside(&mut report);
     let mut dataset = Dataset::default();
     let labels_file = root.join("labels.txt");
-    let declared = labels_file.is_file();
+    let declared = dataset_root.holds_file(&labels_file);
     if declared {
         let text = String::from_utf8_lossy(&read_file(&labels_file)?).into_owned();
         for name in text.lines().map(str::trim) {

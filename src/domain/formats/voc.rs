@@ -160,7 +160,7 @@ pub fn export(dataset: &Dataset, options: &ExportOptions) -> Exported {
 pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let root = path.to_owned();
     let dataset_root = Root::new(&root);
-    let annotations = if root.join("Annotations").is_dir() {
+    let annotations = if dataset_root.holds_dir(&root.join("Annotations")) {
         root.join("Annotations")
     } else {
         root.clone()
@@ -171,7 +171,7 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
     let files = walk.files;
     let mut dataset = Dataset::default();
     let labelmap_path = root.join("labelmap.txt");
-    let declared = labelmap_path.is_file();
+    let declared = dataset_root.holds_file(&labelmap_path);
     if declared {
         for line in read_text(&labelmap_path)?.lines() {
             let line = line.trim();

@@ -5,6 +5,7 @@
 //! coordinates normalised to `[0, 1]` with 6 decimals. YOLO has no points: point regions are left out
 //! and counted. Every image gets a label file, an empty one when it has no region (a background image).
 
+use super::confine::Root;
 use super::dataset::split_extension;
 use super::import::push_region;
 use super::paths::{image_with_stem, is_image, slash_path, walk_files};
@@ -175,9 +176,10 @@ fn read_names(root: &Path, yaml: Option<&Path>) -> Result<Option<Vec<String>>, F
         let text = read_text(yaml)?;
         return parse_yaml_names(&text).map_err(|why| FormatError::invalid(yaml, why));
     }
+    let confined = Root::new(root);
     for name in ["classes.txt", "obj.names"] {
         let path = root.join(name);
-        if path.is_file() {
+        if confined.holds_file(&path) {
             let text = read_text(&path)?;
             return Ok(Some(
                 text.lines()

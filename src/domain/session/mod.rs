@@ -330,7 +330,8 @@ impl Session {
         let loaded = match self.files.take(index) {
             Some(read) => read?,
             None => {
-                // Every save queued so far lands first, so the read sees it.
+                // Every save queued so far runs first, so the read sees it (a save that failed is
+                // of a task whose newer file is still kept, see `TaskFiles::hold`).
                 self.saver.flush();
                 self.files.read_now(task, now)?
             }
@@ -394,6 +395,7 @@ impl Session {
         };
         self.warnings.extend(warning);
         let left = std::mem::replace(&mut self.file, file);
+        self.files.hold(self.saver.unsaved().is_some());
         self.files.keep(self.current, left);
         self.annotation = self.file.annotation();
         self.task = task.clone();

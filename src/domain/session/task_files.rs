@@ -25,6 +25,8 @@ pub(super) struct TaskFiles {
     asked: HashSet<usize>,
     /// Task indices in the order they became ready, oldest first, for eviction.
     order: Vec<usize>,
+    /// Nothing is evicted while set: saves are failing, and a task left may exist only here.
+    holding: bool,
     tx: Sender<Arrival>,
     rx: Receiver<Arrival>,
 }
@@ -47,6 +49,7 @@ impl TaskFiles {
             ready: HashMap::new(),
             asked: HashSet::new(),
             order: Vec::new(),
+            holding: false,
             tx,
             rx,
         }
@@ -85,6 +88,12 @@ impl TaskFiles {
         });
     }
 
+    /// While `on`, keeps every file: when saves fail, the file of a task left may be newer here than
+    /// on disk, and reading the disk again would bring back the older one.
+    pub(super) fn hold(&mut self, on: bool) {
+        self.holding = on;
+    }
+
     /// Keeps `file`, the newest version of the task at `index` (the one the worker is leaving).
     pub(super) fn keep(&mut self, index: usize, file: AnnotationFile) {
         self.insert(index, Ok((file, None)));
@@ -116,7 +125,7 @@ impl TaskFiles {
         self.order.retain(|&i| i != index);
         self.order.push(index);
         self.ready.insert(index, read);
-        while self.order.len() > KEEP {
+        while self.order.len() > KEEP && !self.holding {
             let oldest = self.order.remove(0);
             self.ready.remove(&oldest);
         }

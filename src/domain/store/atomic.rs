@@ -25,16 +25,6 @@ pub fn atomic_write_with(
     sync_dir(dir)
 }
 
-/// Like [`atomic_write`] without waiting for the disk (no fsync): a crash of the app still leaves the
-/// old file or the new one, while a power cut may leave the old one. For files whose newest version
-/// matters little against the wait, like where to resume; never for the worker's work.
-pub fn atomic_write_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let (_, mut tmp) = temporary_beside(path)?;
-    tmp.as_file_mut().write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// `path`'s folder and a temporary file in it (deleted if dropped before being renamed over `path`).
 fn temporary_beside(path: &Path) -> io::Result<(&Path, tempfile::NamedTempFile)> {
     crate::domain::io_guard::assert_off_ui_thread(path);
@@ -83,16 +73,6 @@ mod tests {
         atomic_write(&path, b"new").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert_eq!(names(dir.path()), vec!["a.json"]);
-    }
-
-    #[test]
-    fn an_unsynced_write_replaces_content_and_leaves_no_temporary_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("workspace.json");
-        atomic_write_unsynced(&path, b"old").unwrap();
-        atomic_write_unsynced(&path, b"new").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new");
-        assert_eq!(names(dir.path()), vec!["workspace.json"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod saver;
 mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};
-pub use atomic::{atomic_write, atomic_write_unsynced, atomic_write_with, sync_dir};
+pub use atomic::{atomic_write, atomic_write_with, sync_dir};
 pub use layout::{
     Layout, RECENT_FILE, REVIEWS_FILE, SETTINGS_FILE, WORKLOG_FILE, WORKSPACE_FILE, WorkspacePaths,
 };
@@ -144,16 +144,6 @@ pub(crate) fn write_json_making_folders<T: serde::Serialize>(
 ) -> Result<(), StoreError> {
     make_folder_of(path)?;
     write_json(path, value)
-}
-
-/// [`write_json`] without waiting for the disk (see [`atomic_write_unsynced`]), making the folder.
-pub(crate) fn write_json_unsynced<T: serde::Serialize>(
-    path: &Path,
-    value: &T,
-) -> Result<(), StoreError> {
-    make_folder_of(path)?;
-    atomic_write_unsynced(path, json_text(path, value)?.as_bytes())
-        .map_err(|e| StoreError::io(path, e))
 }
 
 pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), StoreError> {

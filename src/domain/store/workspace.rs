@@ -4,7 +4,7 @@ use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
     ANNOTATION_FORMAT, AnnotationFile, Layout, Saver, StoreError, WorkspacePaths, format_time,
-    read_json, set_aside, write_json, write_json_unsynced,
+    read_json, set_aside, write_json, write_json_making_folders,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -282,9 +282,9 @@ impl Workspace {
         self.record.updated_at = format_time(now);
         let record = self.record.clone();
         let path = self.paths.record();
-        // Where to resume, written on every task switch: not worth waiting for the disk (the
-        // annotation files are), so the worker's next save never queues behind two fsyncs.
-        saver.save(path.clone(), move || write_json_unsynced(&path, &record));
+        saver.save(path.clone(), move || {
+            write_json_making_folders(&path, &record)
+        });
     }
 
     /// Reads the saved annotation of `task`, if there is one.

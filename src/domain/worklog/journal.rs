@@ -60,7 +60,7 @@ impl JournalFile {
             if written.is_err() {
                 // A full disk may have taken part of the line: take it back, so the line is written
                 // whole when it is tried again (a failed truncation leaves a torn line, skipped on read).
-                let _ = file.set_len(before);
+                let _ = truncate(&path, before);
             }
             written
         });
@@ -108,7 +108,7 @@ impl JournalFile {
                 .append(true)
                 .create(true)
                 .open(&self.path)?;
-            cut_torn_tail(&mut file)?;
+            cut_torn_tail(&mut file, &self.path)?;
             self.file = Some(file);
         }
         self.file
@@ -120,7 +120,7 @@ impl JournalFile {
 /// Mends the end of the file before appending: a last line that is a whole event missing only its
 /// newline gets the newline; part of a line (what a crash left) is cut off, back to just after the
 /// last newline.
-fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
+fn cut_torn_tail(file: &mut File, path: &Path) -> std::io::Result<()> {
     let len = file.metadata()?.len();
     let mut end = len;
     let mut keep = 0;
@@ -150,8 +150,14 @@ fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
     if !tail.is_empty() && parse_journal(&tail).events.len() == 1 {
         file.write_all(b"\n")
     } else {
-        file.set_len(keep)
+        truncate(path, keep)
     }
+}
+
+/// Cuts the file at `path` to `len` bytes, through a handle of its own: an append-only handle may not
+/// change the length on every system (Windows opens it without write access to the data).
+fn truncate(path: &Path, len: u64) -> std::io::Result<()> {
+    OpenOptions::new().write(true).open(path)?.set_len(len)
 }
 
 enum Message {

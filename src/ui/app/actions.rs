@@ -398,7 +398,11 @@ impl App {
 
     fn take_session(&mut self) -> Option<Box<Session>> {
         match std::mem::replace(&mut self.work.opened, Opened::Opening(None)) {
-            Opened::Session(session) => Some(session),
+            Opened::Session(session) => {
+                // What the next session has not saved is its own to say.
+                self.view.unsaved = None;
+                Some(session)
+            }
             other => {
                 self.work.opened = other;
                 None
@@ -406,8 +410,18 @@ impl App {
         }
     }
 
-    /// Opens the bundle at `path` in the background, ending the open one first.
+    /// Opens the bundle at `path` in the background, ending the open one first; refused while some of
+    /// the open one's work is not on disk, which ending it would lose.
     fn open_bundle(&mut self, path: PathBuf) {
+        if let Some(unsaved) = &self.view.unsaved {
+            let message = format!(
+                "Not opened: {} change(s) of this bundle are not saved yet ({}); opening another now \
+                 would lose them. Free some disk space or give the data folder back first.",
+                unsaved.count, unsaved.error
+            );
+            self.view.say(message, true);
+            return;
+        }
         let previous = self.take_session();
         self.work.opened = Opened::Opening(Some(path.clone()));
         self.set_title("clickwork");
