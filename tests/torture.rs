@@ -426,6 +426,14 @@ fn round(
             history.leftovers.insert(name);
             continue;
         }
+        // A file set aside means the session found one it could not use: work would be lost.
+        if name.contains(".unreadable-") || name.contains(".stale-") {
+            if history.leftovers.insert(name.clone()) {
+                eprintln!("set aside: {name}");
+                figures.unreadable_files += 1;
+            }
+            continue;
+        }
         let bytes = std::fs::read(entry.path()).unwrap();
         if let Err(e) = serde_json::from_slice::<AnnotationFile>(&bytes) {
             eprintln!("unreadable: {}: {e}", entry.path().display());
