@@ -28,6 +28,7 @@ use clickwork::domain::geometry::{Point, Shape};
 use clickwork::domain::session::Session;
 use clickwork::domain::store::{AnnotationFile, Saver};
 use clickwork::domain::worklog::{derive_times, parse_journal};
+use common::Rng;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -48,18 +49,6 @@ fn grace() -> Duration {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
     Duration::from_millis(ms)
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n.max(1)
-    }
 }
 
 /// What a task holds, as one comparable string: its status and regions, serialized the same way by
@@ -115,7 +104,7 @@ fn drive(bundle: &Path, data: &Path, seed: u64) {
             .iter()
             .map(|r| r.id.clone())
             .collect();
-        let any = (!ids.is_empty()).then(|| ids[rng.below(ids.len() as u64) as usize].clone());
+        let any = (!ids.is_empty()).then(|| ids[rng.below(ids.len())].clone());
         let x = rng.below(50) as f64;
         let y = rng.below(40) as f64;
         // Tasks stay the size real ones have (tens of regions): past 40, a draw becomes a delete.
@@ -148,7 +137,7 @@ fn drive(bundle: &Path, data: &Path, seed: u64) {
                 )
                 .unwrap(),
             (50..60, Some(id)) => {
-                let label = ["sky", "tree"][rng.below(2) as usize].to_owned();
+                let label = ["sky", "tree"][rng.below(2)].to_owned();
                 let _ = s.apply(Edit::Relabel { id, label }, now);
             }
             (60..68, Some(id)) => s.apply(Edit::DeleteRegion { id }, now).unwrap(),
@@ -163,7 +152,7 @@ fn drive(bundle: &Path, data: &Path, seed: u64) {
             }
             (88..90, _) => s.skip(Some("torture"), now),
             (90..100, _) => {
-                let to = rng.below(s.bundle().tasks.len() as u64) as usize;
+                let to = rng.below(s.bundle().tasks.len());
                 s.go_to(to, now).unwrap();
                 println!("task {}", s.task().id);
             }
@@ -230,7 +219,7 @@ struct History {
     /// The states already checked after a kill, by task: a task left untouched is not judged again.
     checked: std::collections::BTreeSet<(String, usize)>,
     /// The action (a number of the script's choice) behind each state, per task.
-    actions: BTreeMap<String, Vec<u64>>,
+    actions: BTreeMap<String, Vec<usize>>,
 }
 
 #[derive(Default)]
@@ -521,7 +510,7 @@ fn a_kill_at_any_moment_loses_no_edit_finished_a_moment_before_it() {
     };
     let started = Instant::now();
     for n in 0..rounds {
-        let life = Duration::from_millis(20 + rng.below(600));
+        let life = Duration::from_millis(20 + rng.below(600) as u64);
         round(
             &bundle,
             &data,

@@ -1,25 +1,6 @@
 //! The fuzz test's mutator: a seeded generator and the mutations it applies to real inputs.
 
-/// A small, fast, seeded generator (SplitMix64): the same seed gives the same cases on every machine.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
+use crate::common::Rng;
 
 /// Pieces that break parsers: structure, huge and non-numbers, wrong types, odd text.
 const TOKENS: &[&str] = &[

@@ -16,27 +16,21 @@ pub fn atomic_write_with(
     path: &Path,
     write: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    let (dir, mut tmp) = temporary_beside(path)?;
+    crate::domain::io_guard::assert_off_ui_thread(path);
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".part")
+        .tempfile_in(dir)?;
     // Dropping `tmp` on an early return deletes the temporary file.
     write(tmp.as_file_mut())?;
     tmp.as_file_mut().flush()?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
-}
-
-/// `path`'s folder and a temporary file in it (deleted if dropped before being renamed over `path`).
-fn temporary_beside(path: &Path) -> io::Result<(&Path, tempfile::NamedTempFile)> {
-    crate::domain::io_guard::assert_off_ui_thread(path);
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .suffix(".part")
-        .tempfile_in(dir)?;
-    Ok((dir, tmp))
 }
 
 /// Makes a rename inside `dir` durable (fsync of the folder; a no-op where that is not possible).
