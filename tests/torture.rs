@@ -159,7 +159,7 @@ fn drive(bundle: &Path, data: &Path, seed: u64) {
             _ => continue,
         }
         // A failed save would be the reason for a lost edit: say it where the test's output shows it.
-        for warning in s.take_warnings() {
+        for warning in s.take_warnings().into_iter().chain(s.take_write_failures()) {
             eprintln!("child warning: {warning}");
         }
         println!(

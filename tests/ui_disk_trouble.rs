@@ -132,8 +132,10 @@ fn a_full_disk_keeps_every_edit_in_memory_and_saves_it_once_space_is_back() {
     says_not_saved(&mut harness, "No space left");
     assert_eq!(saved_regions(&f), 1, "what was on disk is intact");
     assert!(
-        harness.query_by_label_contains("could not save").is_some(),
-        "the first failure is a notice naming the file"
+        harness
+            .query_by_label_contains("a.json: No space left")
+            .is_some(),
+        "the not-saved line names the file and why"
     );
 
     std::fs::remove_file(filler).unwrap();
@@ -148,7 +150,7 @@ fn a_full_disk_keeps_every_edit_in_memory_and_saves_it_once_space_is_back() {
     assert!(harness.query_by_label_contains("Not saved yet").is_none());
     assert!(
         harness.query_by_label_contains("could not save").is_none(),
-        "the mended failure's notice is gone"
+        "no notice outlives the failure"
     );
 }
 

@@ -201,16 +201,24 @@ impl Session {
     }
 
     /// Problems noticed and mended (unreadable files set aside), oldest first; taking them clears them.
+    /// Failed writes are not among them: [`Session::unsaved`] says what still waits.
     pub fn take_warnings(&mut self) -> Vec<String> {
         let mut warnings = std::mem::take(&mut self.warnings);
-        warnings.extend(
-            self.saver
-                .take_errors()
-                .into_iter()
-                .map(|e| format!("could not save: {e}")),
-        );
         warnings.extend(self.log.take_warnings());
         warnings
+    }
+
+    /// The first failure of each run of failed writes (annotation files, then the work log) since the
+    /// last call: for a log of what happened; the window shows [`Session::unsaved`] instead.
+    pub fn take_write_failures(&mut self) -> Vec<String> {
+        let mut failures: Vec<String> = self
+            .saver
+            .take_errors()
+            .into_iter()
+            .map(|e| format!("could not save: {e}"))
+            .collect();
+        failures.extend(self.log.take_write_failures());
+        failures
     }
 
     /// An id for a new region of the open task that was never used in it, even by a deleted region.

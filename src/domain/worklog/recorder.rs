@@ -318,16 +318,19 @@ impl Recorder {
         self.writer.unsaved()
     }
 
-    /// Problems since the last call (unreadable journal lines, failed writes), oldest first.
+    /// Problems since the last call (unreadable journal lines), oldest first.
     pub fn take_warnings(&mut self) -> Vec<String> {
-        let mut warnings = std::mem::take(&mut self.warnings);
-        warnings.extend(
-            self.writer
-                .take_errors()
-                .into_iter()
-                .map(|e| format!("could not write the work log: {e}")),
-        );
-        warnings
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The first failure of each run of failed writes since the last call (what waits is
+    /// [`Recorder::unsaved`]).
+    pub fn take_write_failures(&mut self) -> Vec<String> {
+        self.writer
+            .take_errors()
+            .into_iter()
+            .map(|e| format!("could not write the work log: {e}"))
+            .collect()
     }
 
     /// Writes `burst`, or else the open burst if any.

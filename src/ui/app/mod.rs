@@ -504,13 +504,13 @@ impl eframe::App for App {
                 Err(e) => self.view.say(format!("could not open the task: {e}"), true),
             }
             self.view.notices.extend(session.take_warnings());
+            // A failed write is told by the "Not saved yet" line while it waits, not by a notice
+            // that would outlive it; the log keeps the first of each run.
+            for failure in session.take_write_failures() {
+                log::warn!("{failure}");
+            }
             let unsaved = session.unsaved();
             if self.view.unsaved.is_some() && unsaved.is_none() {
-                // The failures they told of are mended: their notices would only alarm now.
-                self.view.notices.retain(|n| {
-                    !n.starts_with("could not save")
-                        && !n.starts_with("could not write the work log")
-                });
                 self.view.notices.push(
                     "Saved: the changes that could not be written are on disk now.".to_owned(),
                 );
