@@ -155,7 +155,7 @@ fn submit_is_refused_below_min_regions_and_next_unfinished_wraps() {
     add(&mut s, t0());
     s.submit(t0()).unwrap();
     assert_eq!(s.next_unfinished(), Some(0));
-    s.skip(Some("  blurry  "), t0());
+    s.skip(Some("  blurry  "), t0()).unwrap();
     s.flush();
     assert_eq!(f.read("c")["skip_reason"], "blurry");
 }

@@ -137,6 +137,24 @@ fn a_full_disk_keeps_every_edit_in_memory_and_saves_it_once_space_is_back() {
             .is_some(),
         "the not-saved line names the file and why"
     );
+    // Opening a bundle (here the same one, from the recent list) would end this session and lose
+    // what waits: refused, saying why.
+    harness.get_by_label("Bundle").click();
+    harness.run_steps(2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "UI fixture")
+        .click();
+    harness.run_steps(3);
+    let said = harness.state().message().map(|m| m.text.clone());
+    assert!(
+        said.as_deref()
+            .is_some_and(|m| m.starts_with("Not opened: ") && m.contains("not saved yet")),
+        "{said:?}"
+    );
+    assert!(
+        harness.state().session().is_some(),
+        "the session stays open"
+    );
 
     std::fs::remove_file(filler).unwrap();
     step_until_saved(&mut harness);
@@ -233,4 +251,95 @@ fn a_data_folder_deleted_under_the_window_is_written_again_from_memory() {
         "{:?}",
         journal_kinds(&f)
     );
+}
+
+/// Set when this test binary runs again as an unprivileged user (see below).
+#[cfg(target_os = "linux")]
+const AS_NOBODY: &str = "CLICKWORK_TEST_AS_NOBODY";
+
+#[cfg(target_os = "linux")]
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    })
+}
+
+/// Sets every folder under (and including) `dir` to `dirs` and every file to `files`.
+#[cfg(target_os = "linux")]
+fn set_modes(dir: &Path, dirs: u32, files: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            set_modes(&path, dirs, files);
+        } else {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(files)).unwrap();
+        }
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(dirs)).unwrap();
+}
+
+/// The whole data folder made read-only the way a user does it (its permissions), while the window
+/// works on two tasks: every edit and the task switch wait in memory, and land once it is writable.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_whole_data_folder_made_read_only_keeps_every_edit_until_it_is_writable_again() {
+    // Root writes through any permission: the test runs itself again as the user nobody.
+    if running_as_root() && std::env::var(AS_NOBODY).is_err() {
+        let name = "a_whole_data_folder_made_read_only_keeps_every_edit_until_it_is_writable_again";
+        let run = std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(std::env::current_exe().unwrap())
+            .args(["--exact", name, "--nocapture", "--test-threads=1"])
+            .env(AS_NOBODY, "1")
+            .output();
+        let Ok(out) = run else {
+            eprintln!("skipped: running as root, and setpriv is not there to drop it");
+            return;
+        };
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "as nobody:\n{stdout}\n{stderr}"
+        );
+        return;
+    }
+    let f = Fixture::new();
+    let mut harness = f.harness();
+    assert_eq!(draw_box(&mut harness, 10.0), 1);
+    step_until_saved(&mut harness);
+    let journal_lines = journal_kinds(&f).len();
+
+    set_modes(&f.data, 0o555, 0o444);
+    assert_eq!(draw_box(&mut harness, 100.0), 2);
+    says_not_saved(&mut harness, "Permission denied");
+    press(&mut harness, Key::D);
+    common::ui::wait_until_open(&mut harness);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    assert_eq!(draw_box(&mut harness, 10.0), 1);
+    says_not_saved(&mut harness, "Permission denied");
+    let waiting = harness.state().session().unwrap().unsaved().unwrap();
+    assert!(waiting.count >= 3, "a, b and where to resume: {waiting:?}");
+    assert_eq!(saved_regions(&f), 1, "what was on disk is intact");
+
+    set_modes(&f.data, 0o755, 0o644);
+    step_until_saved(&mut harness);
+    assert_eq!(saved_regions(&f), 2);
+    assert_eq!(
+        f.annotation_file("b")["regions"].as_array().unwrap().len(),
+        1
+    );
+    let record: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(f.data.join("work/ui-fixture/workspace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(record["current_task"], "b", "where to resume landed too");
+    // The work log's file was open before: its lines were written all along, in order.
+    let kinds = journal_kinds(&f);
+    assert!(kinds.len() > journal_lines);
+    assert_eq!(kinds.iter().filter(|k| *k == "region_created").count(), 3);
 }

@@ -121,7 +121,7 @@ fn first_sitting(f: &Fixture) -> Session {
     s.go_to(1, at(681)).unwrap();
     s.focus_changed(false, at(690));
     s.focus_changed(true, at(750));
-    s.skip(Some("image too dark"), at(760));
+    s.skip(Some("image too dark"), at(760)).unwrap();
     s.go_to(2, at(761)).unwrap();
     s.end(at(770));
     s
@@ -460,7 +460,7 @@ fn a_sitting_on_the_sample_bundle_reports_consistent_figures() {
         s.submit(at(start + 110)).unwrap();
     }
     s.go_to(2, at(271)).unwrap();
-    s.skip(Some("no sky"), at(290));
+    s.skip(Some("no sky"), at(290)).unwrap();
     s.end(at(300));
     drop(s);
 

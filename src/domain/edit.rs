@@ -92,6 +92,11 @@ pub enum EditError {
     /// A coordinate or offset is NaN or infinite.
     #[error("coordinates must be finite numbers")]
     NonFinite,
+    /// The session is read-only (another window holds the data folder): nothing can be changed.
+    #[error(
+        "this window is read-only: another window holds the data folder, nothing can be changed here"
+    )]
+    ReadOnly,
 }
 
 impl Edit {

@@ -29,6 +29,8 @@ pub enum Opened {
         path: PathBuf,
         /// What is wrong with it.
         problems: Vec<String>,
+        /// Another window holds the data folder: the bundle may be opened read-only.
+        held_elsewhere: bool,
     },
 }
 
@@ -205,6 +207,8 @@ pub enum Action {
     GoToTask(usize),
     /// Open the bundle at this path.
     OpenPath(PathBuf),
+    /// Open the bundle at the path read-only: another window holds the data folder.
+    OpenReadOnly(PathBuf),
     /// What the canvas asked for.
     Canvas(CanvasAction),
     /// Nudge the selected region by this many image pixels.

@@ -11,7 +11,7 @@ use crate::domain::bundle::{Bundle, Task};
 use crate::domain::edit::{Edit, EditError};
 use crate::domain::history::History;
 use crate::domain::ledger::Reviews;
-use crate::domain::store::{AnnotationFile, OpenReport, Saver, StoreError, Workspace};
+use crate::domain::store::{Access, AnnotationFile, OpenReport, Saver, StoreError, Workspace};
 use crate::domain::worklog::{EventKind, Recorder};
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -23,9 +23,12 @@ mod worklog;
 pub use worklog::ReviewImport;
 use worklog::edit_event;
 
-/// Why a task could not be submitted.
+/// Why a task could not be submitted (or skipped).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SubmitRefused {
+    /// The session is read-only: another window holds the data folder.
+    #[error("this window is read-only: nothing can be submitted or skipped here")]
+    ReadOnly,
     /// The bundle asks for more regions than the task has.
     #[error("this task needs at least {needed} region(s); it has {have}")]
     TooFewRegions {
@@ -74,7 +77,22 @@ impl Session {
         worker_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(Session, OpenReport), StoreError> {
-        let (workspace, report) = Workspace::open(data_dir, &bundle, now)?;
+        Self::open_with(bundle, data_dir, saver, worker_id, now, Access::ReadWrite)
+    }
+
+    /// Like [`Session::open`] with `access`. A read-only session shows what is on disk and writes
+    /// nothing: edits, submissions and skips are refused, the work log records nothing, and where to
+    /// resume is not remembered. `saver` should then be a [`Saver::read_only`], so that even a
+    /// mistake writes nothing.
+    pub fn open_with(
+        bundle: Bundle,
+        data_dir: &Path,
+        saver: Saver,
+        worker_id: &str,
+        now: DateTime<Utc>,
+        access: Access,
+    ) -> Result<(Session, OpenReport), StoreError> {
+        let (workspace, report) = Workspace::open_with(data_dir, &bundle, now, access)?;
         let by_id = workspace.statuses(&bundle);
         let statuses: Vec<TaskStatus> = bundle
             .tasks
@@ -93,11 +111,12 @@ impl Session {
                 path: bundle.source.clone(),
                 message: "the bundle has no tasks".to_owned(),
             })?;
-        let files = TaskFiles::new(workspace.paths().clone(), &bundle.id);
+        let files = TaskFiles::new(workspace.paths().clone(), &bundle.id, access);
         let (file, warning) = files.read_now(task, now)?;
         let task = task.clone();
         let mut warnings: Vec<String> = warning.into_iter().collect();
-        let mut log = Recorder::start(workspace.paths().journal(), worker_id, &bundle, now);
+        let mut log =
+            Recorder::start_with(workspace.paths().journal(), worker_id, &bundle, now, access);
         if let Some(change) = &report.manifest_change {
             let changed = change.image_changed.iter().map(|id| (id.as_str(), false));
             let reencoded = change.image_reencoded.iter().map(|id| (id.as_str(), true));
@@ -141,6 +160,16 @@ impl Session {
             }
         }
         Ok((session, report))
+    }
+
+    /// Whether this session writes (see [`Session::open_with`]).
+    pub fn access(&self) -> Access {
+        self.workspace.access()
+    }
+
+    /// Whether this session is read-only: it changes nothing and writes nothing.
+    pub fn is_read_only(&self) -> bool {
+        self.access() == Access::ReadOnly
     }
 
     /// The bundle.
@@ -248,6 +277,9 @@ impl Session {
         drawing_ms: Option<u64>,
         now: DateTime<Utc>,
     ) -> Result<(), EditError> {
+        if self.is_read_only() {
+            return Err(EditError::ReadOnly);
+        }
         let kind = edit_event(&edit, drawing_ms);
         self.history.apply(&mut self.annotation, edit)?;
         self.visit_worked = true;
@@ -258,6 +290,9 @@ impl Session {
 
     /// Undoes the last edit of the open task; `None` when there is none.
     pub fn undo(&mut self, now: DateTime<Utc>) -> Result<Option<Edit>, EditError> {
+        if self.is_read_only() {
+            return Err(EditError::ReadOnly);
+        }
         let undone = self.history.undo(&mut self.annotation)?;
         if let Some(edit) = &undone {
             self.touch(now);
@@ -272,6 +307,9 @@ impl Session {
 
     /// Redoes the last undone edit; `None` when there is none.
     pub fn redo(&mut self, now: DateTime<Utc>) -> Result<Option<Edit>, EditError> {
+        if self.is_read_only() {
+            return Err(EditError::ReadOnly);
+        }
         let redone = self.history.redo(&mut self.annotation)?;
         if let Some(edit) = &redone {
             self.touch(now);
@@ -286,6 +324,9 @@ impl Session {
 
     /// Marks the open task submitted (refused when it has fewer regions than the bundle asks for).
     pub fn submit(&mut self, now: DateTime<Utc>) -> Result<(), SubmitRefused> {
+        if self.is_read_only() {
+            return Err(SubmitRefused::ReadOnly);
+        }
         let have = self.annotation.regions.len();
         let needed = self.bundle.min_regions;
         if have < needed as usize {
@@ -303,7 +344,10 @@ impl Session {
     }
 
     /// Marks the open task skipped, keeping the worker's reason (if any) in the annotation file.
-    pub fn skip(&mut self, reason: Option<&str>, now: DateTime<Utc>) {
+    pub fn skip(&mut self, reason: Option<&str>, now: DateTime<Utc>) -> Result<(), SubmitRefused> {
+        if self.is_read_only() {
+            return Err(SubmitRefused::ReadOnly);
+        }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         match reason {
             Some(reason) => self.file.extra.insert("skip_reason".into(), reason.into()),
@@ -314,6 +358,7 @@ impl Session {
             reason: reason.map(str::to_owned),
         };
         self.log_task(kind, now);
+        Ok(())
     }
 
     /// The first unfinished task after the open one (wrapping around), if any.

@@ -5,7 +5,9 @@
 //! before it; and the file of a task the worker leaves is kept as it is in memory, the newest version.
 
 use crate::domain::bundle::Task;
-use crate::domain::store::{AnnotationFile, Saver, StoreError, WorkspacePaths, load_annotation_at};
+use crate::domain::store::{
+    Access, AnnotationFile, Saver, StoreError, WorkspacePaths, load_annotation_with,
+};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -20,6 +22,7 @@ const KEEP: usize = 16;
 
 pub(super) struct TaskFiles {
     paths: WorkspacePaths,
+    access: Access,
     bundle_id: String,
     ready: HashMap<usize, Result<Loaded, StoreError>>,
     asked: HashSet<usize>,
@@ -41,10 +44,11 @@ impl std::fmt::Debug for TaskFiles {
 }
 
 impl TaskFiles {
-    pub(super) fn new(paths: WorkspacePaths, bundle_id: &str) -> Self {
+    pub(super) fn new(paths: WorkspacePaths, bundle_id: &str, access: Access) -> Self {
         let (tx, rx) = mpsc::channel();
         TaskFiles {
             paths,
+            access,
             bundle_id: bundle_id.to_owned(),
             ready: HashMap::new(),
             asked: HashSet::new(),
@@ -57,7 +61,7 @@ impl TaskFiles {
 
     /// Reads the file of `task` here and now (on a thread that may wait for the disk).
     pub(super) fn read_now(&self, task: &Task, now: DateTime<Utc>) -> Result<Loaded, StoreError> {
-        load_annotation_at(&self.paths, &self.bundle_id, task, now)
+        load_annotation_with(&self.paths, &self.bundle_id, task, now, self.access)
     }
 
     /// Reads `task` (at `index`) here and now and keeps it, unless it is known already.
@@ -73,15 +77,16 @@ impl TaskFiles {
         if self.ready.contains_key(&index) || !self.asked.insert(index) {
             return;
         }
-        let (paths, bundle_id, task, tx) = (
+        let (paths, bundle_id, task, tx, access) = (
             self.paths.clone(),
             self.bundle_id.clone(),
             task.clone(),
             self.tx.clone(),
+            self.access,
         );
         let file = paths.annotation(&task.id);
         saver.read(file, move || {
-            let read = load_annotation_at(&paths, &bundle_id, &task, now);
+            let read = load_annotation_with(&paths, &bundle_id, &task, now, access);
             // The session may be gone; then nobody needs the file.
             let _ = tx.send((index, read));
             Ok(())

@@ -23,12 +23,24 @@ pub use recent::{RecentBundle, RecentBundles};
 pub use saver::{RETRY_EVERY, Saver, Unsaved};
 pub use workspace::{
     ManifestChange, OpenReport, TaskFingerprint, WORKSPACE_FORMAT, Workspace, load_annotation_at,
-    read_annotation_at,
+    load_annotation_with, read_annotation_at,
 };
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+/// Whether a window may write its data folder: [`Access::ReadOnly`] when another window holds it and
+/// the worker chose to look without changing anything. A read-only session writes nothing at all:
+/// no annotation, no work-log line, no record of where to resume, no file set aside.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Access {
+    /// The window holds the data folder's lock and saves as it goes.
+    #[default]
+    ReadWrite,
+    /// Another window holds the lock: this one shows what is on disk and writes nothing.
+    ReadOnly,
+}
 
 /// The environment variable that names the data folder when `--data-dir` is not given.
 pub const DATA_DIR_ENV: &str = "CLICKWORK_DATA_DIR";

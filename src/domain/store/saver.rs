@@ -55,6 +55,8 @@ fn publish(shared: &Shared, unsaved: Option<Unsaved>) -> bool {
 /// [`Saver::unsaved`] says what waits. The first failure of a run comes back through
 /// [`Saver::take_errors`].
 pub struct Saver {
+    /// Set by [`Saver::read_only`]: writes and one-off jobs are dropped, reads still run.
+    read_only: bool,
     jobs: Option<Sender<Message>>,
     errors: Receiver<StoreError>,
     unsaved: Shared,
@@ -257,6 +259,7 @@ impl Saver {
             .spawn(move || writer.run(job_rx))
             .ok();
         Saver {
+            read_only: false,
             jobs: thread.as_ref().map(|_| job_tx),
             errors: err_rx,
             unsaved,
@@ -264,8 +267,25 @@ impl Saver {
         }
     }
 
+    /// A writer for a read-only window: every [`Saver::save`] and [`Saver::submit`] is dropped (and
+    /// logged), so nothing is written however the caller errs; reads still run in order.
+    pub fn read_only(wake: Option<Box<dyn Fn() + Send + Sync>>) -> Self {
+        let mut saver = Self::with_wake(wake);
+        saver.read_only = true;
+        saver
+    }
+
+    /// Whether writes are dropped (see [`Saver::read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// Queues `job`, run once.
     pub fn submit(&self, job: impl FnOnce() -> Result<(), StoreError> + Send + 'static) {
+        if self.read_only {
+            log::warn!("read-only: a write job was not run");
+            return;
+        }
         self.send(Message::Job(Box::new(job)));
     }
 
@@ -282,6 +302,10 @@ impl Saver {
     /// Queues `write`, which writes the whole file `path`; until it succeeds it is tried again (see
     /// [`Saver`]), and a later write of the same path replaces it.
     pub fn save(&self, path: PathBuf, write: impl Fn() -> Result<(), StoreError> + Send + 'static) {
+        if self.read_only {
+            log::warn!("read-only: {} was not written", path.display());
+            return;
+        }
         self.send(Message::File(path, Box::new(write)));
     }
 

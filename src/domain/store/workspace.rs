@@ -3,8 +3,8 @@
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
-    ANNOTATION_FORMAT, AnnotationFile, Layout, Saver, StoreError, WorkspacePaths, format_time,
-    read_json, set_aside, write_json, write_json_making_folders,
+    ANNOTATION_FORMAT, Access, AnnotationFile, Layout, Saver, StoreError, WorkspacePaths,
+    format_time, read_json, set_aside, write_json, write_json_making_folders,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -150,6 +150,7 @@ pub struct OpenReport {
 pub struct Workspace {
     paths: WorkspacePaths,
     record: WorkspaceRecord,
+    access: Access,
 }
 
 impl Workspace {
@@ -161,30 +162,50 @@ impl Workspace {
         bundle: &Bundle,
         now: DateTime<Utc>,
     ) -> Result<(Workspace, OpenReport), StoreError> {
+        Self::open_with(data_dir, bundle, now, Access::ReadWrite)
+    }
+
+    /// Like [`Workspace::open`] with `access`: read-only, it writes nothing, sets nothing aside, and
+    /// reports what a writing window would have mended.
+    pub fn open_with(
+        data_dir: &Path,
+        bundle: &Bundle,
+        now: DateTime<Utc>,
+        access: Access,
+    ) -> Result<(Workspace, OpenReport), StoreError> {
+        let writes = access == Access::ReadWrite;
         let paths = Layout::new(data_dir).workspace(&bundle.id);
         let annotations = paths.annotations();
-        std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
+        if writes {
+            std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
+        }
         let record_path = paths.record();
         let mut report = OpenReport::default();
+        // Where a file that cannot be used went: set aside, or (read-only) left where it is.
+        let put_aside = |path: &Path, why: &str| -> Result<String, StoreError> {
+            if writes {
+                Ok(format!("kept as {}", set_aside(path, why, now)?.display()))
+            } else {
+                Ok("left as it is (this window is read-only)".to_owned())
+            }
+        };
         let existing = match read_json::<WorkspaceRecord>(&record_path) {
             Ok(Some(record)) if record.format == WORKSPACE_FORMAT => Some(record),
             Ok(Some(record)) => {
-                let kept = set_aside(&record_path, "unknown-format", now)?;
+                let kept = put_aside(&record_path, "unknown-format")?;
                 report.warnings.push(format!(
-                    "{}: format {:?} is not {WORKSPACE_FORMAT}; kept as {}",
+                    "{}: format {:?} is not {WORKSPACE_FORMAT}; {kept}",
                     record_path.display(),
                     record.format,
-                    kept.display()
                 ));
                 None
             }
             Ok(None) => None,
             Err(StoreError::Json { source, .. }) => {
-                let kept = set_aside(&record_path, "unreadable", now)?;
+                let kept = put_aside(&record_path, "unreadable")?;
                 report.warnings.push(format!(
-                    "{}: {source}; kept as {} and started a new record (annotations are untouched)",
+                    "{}: {source}; {kept} and started a new record (annotations are untouched)",
                     record_path.display(),
-                    kept.display()
                 ));
                 None
             }
@@ -221,7 +242,7 @@ impl Workspace {
                     Some(old) if !print.same_image(old) => {
                         change.image_changed.push(id.clone());
                         let path = paths.annotation(id);
-                        if path.exists() {
+                        if path.exists() && writes {
                             change.set_aside.push(set_aside(&path, "stale", now)?);
                         }
                     }
@@ -241,6 +262,12 @@ impl Workspace {
                 || !change.image_reencoded.is_empty();
             record.manifest_sha256 = bundle.manifest_sha256.clone();
             record.tasks = fingerprints;
+            if !writes && !change.image_changed.is_empty() {
+                report.warnings.push(format!(
+                    "tasks whose image changed keep their earlier regions in this read-only window: {}",
+                    change.image_changed.join(", ")
+                ));
+            }
             // A record that only learns byte sizes it lacked has nothing to tell.
             if noticed {
                 report.manifest_change = Some(change);
@@ -248,8 +275,17 @@ impl Workspace {
         }
         record.source = bundle.source.clone();
         record.updated_at = format_time(now);
-        write_json(&record_path, &record)?;
-        Ok((Workspace { paths, record }, report))
+        if writes {
+            write_json(&record_path, &record)?;
+        }
+        Ok((
+            Workspace {
+                paths,
+                record,
+                access,
+            },
+            report,
+        ))
     }
 
     /// The workspace folder, `<data>/work/<bundle-id>`.
@@ -267,6 +303,11 @@ impl Workspace {
         self.paths.annotation(task_id)
     }
 
+    /// Whether this workspace may be written.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
     /// The task to resume at, if one was recorded.
     pub fn current_task(&self) -> Option<&str> {
         self.record.current_task.as_deref()
@@ -280,6 +321,9 @@ impl Workspace {
         }
         self.record.current_task = Some(task_id.to_owned());
         self.record.updated_at = format_time(now);
+        if self.access == Access::ReadOnly {
+            return;
+        }
         let record = self.record.clone();
         let path = self.paths.record();
         saver.save(path.clone(), move || {
@@ -303,7 +347,7 @@ impl Workspace {
         task: &Task,
         now: DateTime<Utc>,
     ) -> Result<(AnnotationFile, Option<String>), StoreError> {
-        load_annotation_at(&self.paths, &bundle.id, task, now)
+        load_annotation_with(&self.paths, &bundle.id, task, now, self.access)
     }
 
     /// Writes `file` atomically to its task's annotation file.
@@ -366,15 +410,34 @@ pub fn load_annotation_at(
     task: &Task,
     now: DateTime<Utc>,
 ) -> Result<(AnnotationFile, Option<String>), StoreError> {
+    load_annotation_with(paths, bundle_id, task, now, Access::ReadWrite)
+}
+
+/// Like [`load_annotation_at`] with `access`: read-only, an unreadable file is left where it is and
+/// the task is shown empty.
+pub fn load_annotation_with(
+    paths: &WorkspacePaths,
+    bundle_id: &str,
+    task: &Task,
+    now: DateTime<Utc>,
+    access: Access,
+) -> Result<(AnnotationFile, Option<String>), StoreError> {
     match read_annotation_at(paths, bundle_id, task) {
         Ok(Some(file)) => Ok((file, None)),
         Ok(None) => Ok((AnnotationFile::fresh(bundle_id, task, now), None)),
         Err(e @ (StoreError::Json { .. } | StoreError::Mismatch { .. })) => {
-            let kept = set_aside(&paths.annotation(&task.id), "unreadable", now)?;
-            let warning = format!(
-                "{e}; kept as {} and started the task afresh",
-                kept.display()
-            );
+            let warning = match access {
+                Access::ReadWrite => {
+                    let kept = set_aside(&paths.annotation(&task.id), "unreadable", now)?;
+                    format!(
+                        "{e}; kept as {} and started the task afresh",
+                        kept.display()
+                    )
+                }
+                Access::ReadOnly => {
+                    format!("{e}; left as it is and shown empty (this window is read-only)")
+                }
+            };
             Ok((AnnotationFile::fresh(bundle_id, task, now), Some(warning)))
         }
         Err(e) => Err(e),

@@ -3,6 +3,7 @@
 //! [`Recorder::flush`].
 
 use crate::domain::bundle::Bundle;
+use crate::domain::store::Access;
 use crate::domain::worklog::{
     Event, EventKind, InputBurst, InputCoalescer, InputKind, JournalWriter, SessionClock, Stamp,
     WORKLOG_FORMAT, read_journal,
@@ -38,6 +39,8 @@ pub struct Recorder {
     /// The wall clock's offset from the session's clock as last recorded, in milliseconds.
     wall_offset_ms: i64,
     ended: bool,
+    /// Nothing is recorded (see [`Recorder::start_with`]).
+    read_only: bool,
     warnings: Vec<String>,
     /// The last live clock derived, valid while no event was added (the log only grows).
     clock_cache: Mutex<Option<(usize, SettledClock)>>,
@@ -52,6 +55,18 @@ impl Recorder {
         worker_id: &str,
         bundle: &Bundle,
         now: DateTime<Utc>,
+    ) -> Recorder {
+        Self::start_with(journal_path, worker_id, bundle, now, Access::ReadWrite)
+    }
+
+    /// Like [`Recorder::start`] with `access`: read-only, the journal is read and nothing is
+    /// recorded, in memory or on disk, so times and earnings stay what the journal says.
+    pub fn start_with(
+        journal_path: PathBuf,
+        worker_id: &str,
+        bundle: &Bundle,
+        now: DateTime<Utc>,
+        access: Access,
     ) -> Recorder {
         let mut warnings = Vec::new();
         let events = match read_journal(&journal_path) {
@@ -79,6 +94,7 @@ impl Recorder {
             waiting: false,
             wall_offset_ms: 0,
             ended: false,
+            read_only: access == Access::ReadOnly,
             warnings,
             clock_cache: Mutex::new(None),
         };
@@ -352,6 +368,9 @@ impl Recorder {
     }
 
     fn write(&mut self, event: Event, sync: bool) {
+        if self.read_only {
+            return;
+        }
         self.writer.append(&event, sync);
         self.events.push(event);
     }

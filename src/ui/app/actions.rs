@@ -108,6 +108,11 @@ impl App {
             }
             Action::GoToTask(index) => self.go_to(index),
             Action::OpenPath(path) => self.open_bundle(path),
+            Action::OpenReadOnly(path) => {
+                let previous = self.take_session();
+                self.work.opened = Opened::Opening(Some(path.clone()));
+                self.jobs.open_read_only(Some(path), previous, None);
+            }
             Action::Canvas(CanvasAction::AddShape(shape)) => {
                 self.resume_if_paused(now);
                 let Some(label) = self.current_label().map(str::to_owned) else {
@@ -139,7 +144,10 @@ impl App {
             Action::ConfirmSkip => {
                 let reason = self.view.skip_reason.take().unwrap_or_default();
                 if let Some(session) = self.work.session_mut() {
-                    session.skip(Some(&reason), now);
+                    if let Err(refused) = session.skip(Some(&reason), now) {
+                        self.view.say(format!("Not skipped: {refused}."), true);
+                        return;
+                    }
                     self.view.say("Task skipped.", false);
                 }
                 self.open_next_unfinished();
@@ -188,11 +196,14 @@ impl App {
         match command {
             UiCommand::Undo | UiCommand::Redo | UiCommand::RedoAlt => self.undo_redo(command),
             UiCommand::Submit => self.submit(),
-            UiCommand::Skip => {
-                if self.session().is_some() {
-                    self.view.skip_reason = Some(String::new());
+            UiCommand::Skip => match self.session() {
+                Some(session) if session.is_read_only() => {
+                    let refused = crate::domain::session::SubmitRefused::ReadOnly;
+                    self.view.say(format!("Not skipped: {refused}."), true);
                 }
-            }
+                Some(_) => self.view.skip_reason = Some(String::new()),
+                None => {}
+            },
             UiCommand::PreviousTask => {
                 if let Some(i) = self.session().map(Session::task_index)
                     && i > 0
@@ -536,6 +547,7 @@ impl App {
             recent,
             result,
             warnings,
+            held_elsewhere,
         } = opening;
         if let Some(settings) = settings {
             self.view.settings_form = SettingsForm::from_settings(&settings);
@@ -553,6 +565,7 @@ impl App {
                     .extend(opened.report.warnings.iter().cloned());
                 let session = opened.session;
                 let title = session.bundle().title.clone();
+                let read_only = session.is_read_only();
                 // A fresh bundle opens with its instructions, so the worker reads them first.
                 self.view.shown.instructions = session.bundle().instructions.is_some()
                     && session.statuses().iter().all(|s| *s == TaskStatus::New);
@@ -562,10 +575,20 @@ impl App {
                 self.view.current_label = 0;
                 self.task_opened();
                 self.refresh_money();
-                self.set_title(&format!("clickwork — {title}"));
+                if read_only {
+                    self.set_title(&format!(
+                        "clickwork — {title} (read-only: another window holds the data folder)"
+                    ));
+                } else {
+                    self.set_title(&format!("clickwork — {title}"));
+                }
             }
             Err(problems) => {
-                self.work.opened = Opened::Failed { path, problems };
+                self.work.opened = Opened::Failed {
+                    path,
+                    problems,
+                    held_elsewhere,
+                };
                 self.set_title("clickwork");
             }
         }

@@ -9,7 +9,7 @@ use crate::domain::ledger::{ImportSummary, Reviews, WorkspaceLog, load_all_logs}
 use crate::domain::session::{ReviewImport, Session};
 use crate::domain::settings::Settings;
 use crate::domain::store::{
-    DataLock, OpenReport, RecentBundles, Saver, delete_my_data, export_my_data,
+    Access, DataLock, LockError, OpenReport, RecentBundles, Saver, delete_my_data, export_my_data,
 };
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -36,6 +36,8 @@ pub struct Opening {
     pub result: Result<OpenedBundle, Vec<String>>,
     /// Things to tell the worker (an unreadable list, a recent bundle that is gone).
     pub warnings: Vec<String>,
+    /// Another window holds the data folder: the worker may open the bundle read-only instead.
+    pub held_elsewhere: bool,
 }
 
 /// What a finished job hands back.
@@ -152,9 +154,43 @@ impl Jobs {
                 old.end(clock());
             }
             let opening = match hold(&lock, &data_dir, clock()) {
-                Ok(()) => open_bundle(&data_dir, &options, &clock, wake, path, settings),
-                Err(message) => refused(path.unwrap_or_else(sample_bundle_path), message),
+                Ok(()) => open_bundle(
+                    &data_dir,
+                    &options,
+                    &clock,
+                    wake,
+                    path,
+                    settings,
+                    Access::ReadWrite,
+                ),
+                Err(refusal) => refused(&data_dir, path, refusal),
             };
+            Done::Opened(Box::new(opening))
+        }));
+    }
+
+    /// Opens the bundle at `path` read-only (another window holds the data folder): its work is
+    /// shown as saved, and nothing at all is written, not even the settings or the recent list.
+    pub fn open_read_only(
+        &mut self,
+        path: Option<PathBuf>,
+        previous: Option<Box<Session>>,
+        settings: Option<Settings>,
+    ) {
+        let (data_dir, options, clock, wake) = self.context();
+        self.run(Box::new(move || {
+            if let Some(mut old) = previous {
+                old.end(clock());
+            }
+            let opening = open_bundle(
+                &data_dir,
+                &options,
+                &clock,
+                wake,
+                path,
+                settings,
+                Access::ReadOnly,
+            );
             Done::Opened(Box::new(opening))
         }));
     }
@@ -166,6 +202,7 @@ impl Jobs {
         self.run(Box::new(move || {
             Done::SettingsSaved(
                 hold(&lock, &data_dir, clock())
+                    .map_err(|refusal| refusal.message)
                     .and_then(|()| settings.save(&data_dir).map_err(|e| e.to_string()))
                     .map(|()| Box::new(settings))
                     .map_err(|e| format!("could not save: {e}")),
@@ -194,14 +231,23 @@ impl Jobs {
             if let Some(mut old) = previous {
                 old.end(clock());
             }
-            if let Err(message) = hold(&lock, &data_dir, clock()) {
-                let opening = refused(reopen.unwrap_or_else(sample_bundle_path), message.clone());
+            if let Err(refusal) = hold(&lock, &data_dir, clock()) {
+                let message = refusal.message.clone();
+                let opening = refused(&data_dir, reopen, refusal);
                 return Done::MyDataDeleted(Err(message), Box::new(opening));
             }
             let deleted = delete_my_data(&data_dir)
                 .map(|removed| removed.len())
                 .map_err(|e| e.to_string());
-            let opening = open_bundle(&data_dir, &options, &clock, wake, reopen, None);
+            let opening = open_bundle(
+                &data_dir,
+                &options,
+                &clock,
+                wake,
+                reopen,
+                None,
+                Access::ReadWrite,
+            );
             Done::MyDataDeleted(deleted, Box::new(opening))
         }));
     }
@@ -209,6 +255,13 @@ impl Jobs {
     /// Applies the review file `file` as `import` prepared it, on `saver`'s thread: the session's one
     /// ordered writer of the workspace, so `reviews.json` is written in turn with every other save.
     pub fn import_review(&mut self, saver: &Saver, import: ReviewImport, file: PathBuf) {
+        if saver.is_read_only() {
+            // The read-only writer would drop the job, and the window would wait for it forever.
+            let refused = "this window is read-only: the review was not imported".to_owned();
+            let _ = self.done_tx.send(Done::ReviewImported(Err(refused)));
+            self.running += 1;
+            return;
+        }
         let (clock, done, wake) = (
             self.clock.clone(),
             self.done_tx.clone(),
@@ -244,29 +297,47 @@ impl Jobs {
     }
 }
 
+/// Why the data folder's lock could not be taken.
+struct Refusal {
+    /// What to tell the worker, naming the folder (and who holds it).
+    message: String,
+    /// Another process holds it (rather than the lock file being unusable).
+    held_elsewhere: bool,
+}
+
 /// Takes the data folder's lock if this window does not hold it yet; `Err` says who does.
 fn hold(
     lock: &std::sync::Mutex<Option<DataLock>>,
     data_dir: &Path,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     // A poisoned lock only means an earlier job panicked; what it guards is still right.
     let mut held = lock.lock().unwrap_or_else(|e| e.into_inner());
     if held.is_none() {
-        *held = Some(DataLock::acquire(data_dir, "window", now).map_err(|e| e.to_string())?);
+        let taken = DataLock::acquire(data_dir, "window", now).map_err(|e| Refusal {
+            message: e.to_string(),
+            held_elsewhere: matches!(e, LockError::Held { .. }),
+        })?;
+        *held = Some(taken);
     }
     Ok(())
 }
 
-/// The opening of `path` shown when the data folder is another window's: its message, and nothing
-/// read or written beyond the lock.
-fn refused(path: PathBuf, message: String) -> Opening {
+/// The opening of `path` (`None`: the one the window would open first) shown when the data folder is
+/// another window's: its message, and nothing written (only the recent list read, to name the bundle
+/// a read-only window would open).
+fn refused(data_dir: &Path, path: Option<PathBuf>, refusal: Refusal) -> Opening {
+    let path = path.unwrap_or_else(|| {
+        let recent = RecentBundles::load(data_dir).unwrap_or_default();
+        initial_bundle(&recent, &mut Vec::new())
+    });
     Opening {
         path,
         settings: None,
         recent: RecentBundles::default(),
-        result: Err(vec![message]),
+        result: Err(vec![refusal.message]),
         warnings: Vec::new(),
+        held_elsewhere: refusal.held_elsewhere,
     }
 }
 
@@ -303,20 +374,38 @@ fn open_bundle(
     wake: std::sync::Arc<dyn Fn() + Send + Sync>,
     path: Option<PathBuf>,
     settings: Option<Settings>,
+    access: Access,
 ) -> Opening {
     let now = clock();
     let mut warnings = Vec::new();
     let loaded_settings = settings.is_none();
-    let settings = settings.unwrap_or_else(|| match Settings::load_or_create(data_dir, now) {
-        Ok((settings, more)) => {
-            warnings.extend(more);
-            settings
-        }
-        Err(e) => {
-            warnings.push(format!("settings not saved, using defaults: {e}"));
-            Settings::new(now)
+    let writes = access == Access::ReadWrite;
+    let settings = settings.unwrap_or_else(|| {
+        let loaded = if writes {
+            Settings::load_or_create(data_dir, now)
+        } else {
+            // Read-only: the settings as saved, else defaults kept in memory.
+            Settings::load(data_dir).map(|s| (s.unwrap_or_else(|| Settings::new(now)), Vec::new()))
+        };
+        match loaded {
+            Ok((settings, more)) => {
+                warnings.extend(more);
+                settings
+            }
+            Err(e) => {
+                warnings.push(format!("settings not saved, using defaults: {e}"));
+                Settings::new(now)
+            }
         }
     });
+    // A zip bundle is extracted outside the data folder, which a read-only window never writes.
+    let options = &match access {
+        Access::ReadWrite => options.clone(),
+        Access::ReadOnly => LoadOptions {
+            cache_dir: std::env::temp_dir().join("clickwork-read-only-cache"),
+            ..options.clone()
+        },
+    };
     let mut recent = RecentBundles::load(data_dir).unwrap_or_else(|e| {
         warnings.push(format!(
             "the recent bundles list was unreadable and starts afresh: {e}"
@@ -329,9 +418,13 @@ fn open_bundle(
         .and_then(|bundle| {
             let title = bundle.title.clone();
             let bundle_id = bundle.id.clone();
-            let saver = Saver::with_wake(Some(Box::new(move || wake())));
+            let wake: Box<dyn Fn() + Send + Sync> = Box::new(move || wake());
+            let saver = match access {
+                Access::ReadWrite => Saver::with_wake(Some(wake)),
+                Access::ReadOnly => Saver::read_only(Some(wake)),
+            };
             let (session, report) =
-                Session::open(bundle, data_dir, saver, &settings.worker_id, now)
+                Session::open_with(bundle, data_dir, saver, &settings.worker_id, now, access)
                     .map_err(|e| vec![e.to_string()])?;
             let other_logs = match load_all_logs(data_dir) {
                 Ok((mut logs, more)) => {
@@ -345,7 +438,7 @@ fn open_bundle(
                 }
             };
             recent.push(&path, &title, now);
-            if let Err(e) = recent.save(data_dir) {
+            if writes && let Err(e) = recent.save(data_dir) {
                 warnings.push(format!("could not update the recent bundles list: {e}"));
             }
             Ok(OpenedBundle {
@@ -360,5 +453,6 @@ fn open_bundle(
         recent,
         result,
         warnings,
+        held_elsewhere: false,
     }
 }

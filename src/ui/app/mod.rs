@@ -56,6 +56,8 @@ pub struct App {
     /// Prefetching waits for a frame, when the GPU's texture limit is known.
     prefetch_pending: bool,
     actions: Vec<Action>,
+    /// The window's title, as last sent to the window.
+    title: String,
     ctx: egui::Context,
 }
 
@@ -97,6 +99,7 @@ impl App {
             logged: Logged::default(),
             prefetch_pending: false,
             actions: Vec::new(),
+            title: "clickwork".to_owned(),
             ctx,
         }
     }
@@ -290,9 +293,15 @@ impl App {
             .unwrap_or_default();
     }
 
-    fn set_title(&self, title: &str) {
+    fn set_title(&mut self, title: &str) {
+        self.title = title.to_owned();
         self.ctx
             .send_viewport_cmd(egui::ViewportCommand::Title(title.to_owned()));
+    }
+
+    /// The window's title, as last set.
+    pub fn title(&self) -> &str {
+        &self.title
     }
 
     fn prefetch(&mut self) {
@@ -413,9 +422,16 @@ impl App {
             self.logged.draft_started = None;
         }
         let session = match &self.work.opened {
-            Opened::Failed { path, problems } => {
+            Opened::Failed {
+                path,
+                problems,
+                held_elsewhere,
+            } => {
                 egui::Frame::central_panel(ui.style()).show(ui, |ui| {
-                    panels::problems_ui(ui, path, problems, &self.work.recent, &mut self.actions);
+                    let held_elsewhere = *held_elsewhere;
+                    let recent = &self.work.recent;
+                    let actions = &mut self.actions;
+                    panels::problems_ui(ui, path, problems, held_elsewhere, recent, actions);
                 });
                 return;
             }

@@ -212,7 +212,7 @@ pub fn top_bar_ui(
                 if ui.button("Earnings").clicked() {
                     actions.push(Action::Command(UiCommand::Earnings));
                 }
-                if work.session().is_some() {
+                if work.session().is_some_and(|s| !s.is_read_only()) {
                     if ui
                         .button(format!("Skip ({})", UiCommand::Skip.shortcut_text()))
                         .clicked()
@@ -230,6 +230,27 @@ pub fn top_bar_ui(
         });
         if work.session().is_some() {
             ui.horizontal(|ui| time_and_money_ui(work, clock, ui, actions));
+        }
+        if let Some(session) = work.session().filter(|s| s.is_read_only()) {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(
+                        "Read-only: another window holds the data folder. You can look at every \
+                         task; nothing is changed or saved here.",
+                    )
+                    .color(ui.visuals().warn_fg_color)
+                    .strong(),
+                );
+                if ui
+                    .button("Open for work")
+                    .on_hover_text(
+                        "Opens the bundle again, to work, once the other window is closed",
+                    )
+                    .clicked()
+                {
+                    actions.push(Action::OpenPath(session.bundle().source.clone()));
+                }
+            });
         }
         if let Some(unsaved) = &view.unsaved {
             // Not dismissable: it stays while anything waits, and goes by itself once saved.
