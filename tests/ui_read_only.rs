@@ -54,7 +54,6 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     drag(&mut first, from, to);
     assert_eq!(regions(&first).len(), 1);
     first.state().flush();
-    let before = snapshot(&f.data);
 
     let mut second = f.harness();
     second.get_by_label_contains("in use by another clickwork window");
@@ -76,6 +75,14 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     // The first window's work is shown as saved.
     assert_eq!(session.task().id, "a");
     assert_eq!(regions(&second).len(), 1);
+
+    // The first window works on: a box on task b, after the second window opened.
+    press(&mut first, Key::D);
+    wait_until_open(&mut first);
+    let (from, to) = (screen(&first, 40.0, 30.0), screen(&first, 160.0, 120.0));
+    drag(&mut first, from, to);
+    first.state().flush();
+    let before = snapshot(&f.data);
 
     // Everything a worker might try: draw, undo, relabel, delete, submit, skip, move on, settings.
     press(&mut second, Key::R);
@@ -104,14 +111,28 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
             .is_some_and(|m| m.starts_with("Not skipped")),
         "{said:?}"
     );
+    // Task b is read as it is now, with the box the first window drew since.
     press(&mut second, Key::D);
     wait_until_open(&mut second);
     assert_eq!(second.state().session().unwrap().task().id, "b");
+    assert_eq!(regions(&second).len(), 1, "task b as the disk holds it now");
     press(&mut second, Key::F3);
     second.get_by_label("Save settings").click();
     second.run_steps(3);
     wait_until_open(&mut second);
-    drop(second);
+    second.get_by_label_contains("Not saved: this window is read-only");
+    // "Open for work" while the first window still works: the view stays, saying why.
+    second.get_by_label("Open for work").click();
+    second.run_steps(2);
+    wait_until_open(&mut second);
+    let said = second.state().message().map(|m| m.text.clone());
+    assert!(
+        said.as_deref()
+            .is_some_and(|m| m.starts_with("Still read-only") && m.contains("in use")),
+        "{said:?}"
+    );
+    assert!(second.state().session().unwrap().is_read_only());
+    assert_eq!(second.state().session().unwrap().task().id, "b");
 
     let after = snapshot(&f.data);
     let changed: Vec<&PathBuf> = after
@@ -126,6 +147,39 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     let (from, to) = (screen(&first, 200.0, 150.0), screen(&first, 300.0, 250.0));
     drag(&mut first, from, to);
     first.state().flush();
-    let saved = f.annotation_file("a");
+    let saved = f.annotation_file("b");
     assert_eq!(saved["regions"].as_array().unwrap().len(), 2, "{saved}");
+
+    // Once the first window is closed, "Open for work" opens the bundle to work in.
+    drop(first);
+    second.get_by_label("Open for work").click();
+    second.run_steps(2);
+    wait_until_open(&mut second);
+    second
+        .state_mut()
+        .wait_for_image(std::time::Duration::from_secs(30));
+    second.run_steps(2);
+    let session = second.state().session().expect("opened for work");
+    assert!(!session.is_read_only());
+    assert!(
+        !second.state().title().contains("read-only"),
+        "{}",
+        second.state().title()
+    );
+    assert!(
+        second
+            .query_by_label_contains("Read-only: another window")
+            .is_none()
+    );
+    press(&mut second, Key::R);
+    let (from, to) = (screen(&second, 20.0, 200.0), screen(&second, 90.0, 280.0));
+    drag(&mut second, from, to);
+    second.state().flush();
+    let task = second.state().session().unwrap().task().id.clone();
+    let saved = f.annotation_file(&task);
+    assert_eq!(
+        saved["regions"].as_array().unwrap().len(),
+        regions(&second).len(),
+        "{saved}"
+    );
 }

@@ -209,6 +209,8 @@ pub enum Action {
     OpenPath(PathBuf),
     /// Open the bundle at the path read-only: another window holds the data folder.
     OpenReadOnly(PathBuf),
+    /// Open the bundle at the path for work once the data folder is free (kept read-only until).
+    OpenForWork(PathBuf),
     /// What the canvas asked for.
     Canvas(CanvasAction),
     /// Nudge the selected region by this many image pixels.

@@ -153,8 +153,13 @@ impl Session {
         session.record_current(now);
         session.log_task_opened(now);
         // Opening runs off the window's thread: the files of the next tasks are read here, so the first
-        // moves need no wait at all.
-        for index in session.neighbours() {
+        // moves need no wait at all (read-only, each is read when entered, as it is then).
+        let ahead = if session.is_read_only() {
+            Vec::new()
+        } else {
+            session.neighbours()
+        };
+        for index in ahead {
             if let Some(task) = session.bundle.tasks.get(index) {
                 session.files.preload(index, task, now);
             }
@@ -449,13 +454,22 @@ impl Session {
         self.warnings.extend(warning);
         let left = std::mem::replace(&mut self.file, file);
         self.files.hold(self.saver.unsaved().is_some());
-        self.files.keep(self.current, left);
+        // Read-only, the other window may change a task meanwhile: it is read again when entered.
+        if !self.is_read_only() {
+            self.files.keep(self.current, left);
+        }
+        if let Some(slot) = self.statuses.get_mut(index) {
+            *slot = self.file.status;
+        }
         self.annotation = self.file.annotation();
         self.task = task.clone();
         self.current = index;
         self.history.clear();
         self.record_current(now);
         self.log_task_opened(now);
+        if self.is_read_only() {
+            return;
+        }
         for neighbour in self.neighbours() {
             if let Some(task) = self.bundle.tasks.get(neighbour) {
                 self.files.ask(neighbour, task, &self.saver, now);

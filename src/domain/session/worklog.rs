@@ -165,6 +165,12 @@ impl Session {
         file: &Path,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary, ReviewImportError> {
+        if self.is_read_only() {
+            return Err(ReviewImportError::File {
+                path: file.to_owned(),
+                message: "not imported: this window is read-only".to_owned(),
+            });
+        }
         let (summary, reviews) = self.review_import().run(file, now)?;
         self.reviews = reviews;
         Ok(summary)

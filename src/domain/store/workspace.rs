@@ -110,7 +110,13 @@ impl ManifestChange {
                 self.removed.join(", ")
             ));
         }
-        if !self.image_changed.is_empty() {
+        if !self.image_changed.is_empty() && self.set_aside.is_empty() {
+            parts.push(format!(
+                "tasks whose image changed: {} (their earlier regions are shown as saved: nothing \
+                 was set aside)",
+                self.image_changed.join(", ")
+            ));
+        } else if !self.image_changed.is_empty() {
             let kept: Vec<String> = self
                 .set_aside
                 .iter()
@@ -262,12 +268,6 @@ impl Workspace {
                 || !change.image_reencoded.is_empty();
             record.manifest_sha256 = bundle.manifest_sha256.clone();
             record.tasks = fingerprints;
-            if !writes && !change.image_changed.is_empty() {
-                report.warnings.push(format!(
-                    "tasks whose image changed keep their earlier regions in this read-only window: {}",
-                    change.image_changed.join(", ")
-                ));
-            }
             // A record that only learns byte sizes it lacked has nothing to tell.
             if noticed {
                 report.manifest_change = Some(change);
@@ -348,11 +348,6 @@ impl Workspace {
         now: DateTime<Utc>,
     ) -> Result<(AnnotationFile, Option<String>), StoreError> {
         load_annotation_with(&self.paths, &bundle.id, task, now, self.access)
-    }
-
-    /// Writes `file` atomically to its task's annotation file.
-    pub fn save_annotation(&self, file: &AnnotationFile) -> Result<(), StoreError> {
-        write_json(&self.annotation_path(&file.task_id), file)
     }
 
     /// The status of every task of `bundle` that has a readable annotation file; others are new.

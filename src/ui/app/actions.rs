@@ -16,6 +16,10 @@ use std::path::PathBuf;
 /// What the window says when the system has no file dialog.
 const NO_DIALOG: &str = "No file dialog is available on this system (it needs a desktop portal or the zenity program). Type the path instead:";
 
+/// What saving the settings says in a read-only window.
+const READ_ONLY_SETTINGS: &str =
+    "Not saved: this window is read-only (another window holds the data folder).";
+
 impl App {
     /// Reads the keyboard: command shortcuts, label digits, arrow nudges. Skipped while a text field
     /// has focus, so typing a skip reason or a path does not trigger tools.
@@ -111,8 +115,9 @@ impl App {
             Action::OpenReadOnly(path) => {
                 let previous = self.take_session();
                 self.work.opened = Opened::Opening(Some(path.clone()));
-                self.jobs.open_read_only(Some(path), previous, None);
+                self.jobs.open_read_only(Some(path), previous);
             }
+            Action::OpenForWork(path) => self.jobs.try_for_work(path),
             Action::Canvas(CanvasAction::AddShape(shape)) => {
                 self.resume_if_paused(now);
                 let Some(label) = self.current_label().map(str::to_owned) else {
@@ -164,10 +169,20 @@ impl App {
                     self.view.notices.remove(i);
                 }
             }
+            Action::SaveSettings(_) if self.read_only() => {
+                self.view.settings_error = Some(READ_ONLY_SETTINGS.to_owned());
+            }
             Action::SaveSettings(settings) => self.jobs.save_settings(*settings),
             Action::ExportMyData => {
                 let name = format!("clickwork-my-data-{}.zip", now.format("%Y%m%d"));
                 self.pick(PathPurpose::ExportMyData, Some(name));
+            }
+            Action::DeleteMyData if self.read_only() => {
+                self.view.say(
+                    "Nothing deleted: this window is read-only. Close the other window and open \
+                     the bundle for work first.",
+                    true,
+                );
             }
             Action::DeleteMyData => {
                 let previous = self.take_session();
@@ -407,6 +422,11 @@ impl App {
         }
     }
 
+    /// Whether the open session is read-only (another window holds the data folder).
+    fn read_only(&self) -> bool {
+        self.session().is_some_and(Session::is_read_only)
+    }
+
     fn take_session(&mut self) -> Option<Box<Session>> {
         match std::mem::replace(&mut self.work.opened, Opened::Opening(None)) {
             Opened::Session(session) => {
@@ -498,6 +518,8 @@ impl App {
                 self.refresh_money();
             }
             Done::SettingsSaved(Err(e)) => self.view.settings_error = Some(e),
+            Done::ForWork(Ok(path)) => self.open_bundle(path),
+            Done::ForWork(Err(e)) => self.view.say(format!("Still read-only: {e}"), true),
             Done::MyDataExported(Ok((n, out))) => self
                 .view
                 .say(format!("Exported {n} files to {}.", out.display()), false),

@@ -52,6 +52,8 @@ pub enum Done {
     MyDataDeleted(Result<usize, String>, Box<Opening>),
     /// A review file was applied (or refused, every bad row listed).
     ReviewImported(Result<Box<(ImportSummary, Reviews)>, String>),
+    /// The data folder's lock was taken, to open this bundle for work (or why it was not).
+    ForWork(Result<PathBuf, String>),
 }
 
 type Job = Box<dyn FnOnce() -> Done + Send>;
@@ -70,6 +72,8 @@ pub struct Jobs {
     wake: std::sync::Arc<dyn Fn() + Send + Sync>,
     /// The data folder's lock, once taken: held for the window's life, so no second window writes.
     lock: std::sync::Arc<std::sync::Mutex<Option<DataLock>>>,
+    /// Where the read-only view extracted its zip bundle (deleted with it).
+    read_only_cache: std::sync::Arc<std::sync::Mutex<Option<tempfile::TempDir>>>,
 }
 
 impl Jobs {
@@ -109,6 +113,7 @@ impl Jobs {
             clock,
             wake,
             lock: std::sync::Arc::default(),
+            read_only_cache: std::sync::Arc::default(),
         }
     }
 
@@ -154,13 +159,15 @@ impl Jobs {
                 old.end(clock());
             }
             let opening = match hold(&lock, &data_dir, clock()) {
-                Ok(()) => open_bundle(
+                Ok(taken_now) => open_bundle(
                     &data_dir,
                     &options,
                     &clock,
                     wake,
                     path,
-                    settings,
+                    // Settings held before the lock (a placeholder, or read by a read-only window)
+                    // may be stale: the lock's first holder reads them afresh.
+                    settings.filter(|_| !taken_now),
                     Access::ReadWrite,
                 ),
                 Err(refusal) => refused(&data_dir, path, refusal),
@@ -170,28 +177,70 @@ impl Jobs {
     }
 
     /// Opens the bundle at `path` read-only (another window holds the data folder): its work is
-    /// shown as saved, and nothing at all is written, not even the settings or the recent list.
-    pub fn open_read_only(
-        &mut self,
-        path: Option<PathBuf>,
-        previous: Option<Box<Session>>,
-        settings: Option<Settings>,
-    ) {
+    /// shown as saved, and nothing at all is written in the data folder, not even the settings or the
+    /// recent list; a zip bundle is extracted into a private temporary folder that lives as long as
+    /// this read-only view.
+    pub fn open_read_only(&mut self, path: Option<PathBuf>, previous: Option<Box<Session>>) {
         let (data_dir, options, clock, wake) = self.context();
+        let extracted = std::sync::Arc::clone(&self.read_only_cache);
         self.run(Box::new(move || {
             if let Some(mut old) = previous {
                 old.end(clock());
             }
+            let mut slot = extracted.lock().unwrap_or_else(|e| e.into_inner());
+            // The previous view's extraction goes with it.
+            *slot = None;
+            let options = match tempfile::Builder::new()
+                .prefix("clickwork-read-only-")
+                .tempdir()
+            {
+                Ok(dir) => {
+                    let options = LoadOptions {
+                        cache_dir: dir.path().to_owned(),
+                        ..options
+                    };
+                    *slot = Some(dir);
+                    options
+                }
+                Err(e) => {
+                    let message = format!(
+                        "cannot make a temporary folder to open the bundle read-only in: {e}"
+                    );
+                    return Done::Opened(Box::new(refused(
+                        &data_dir,
+                        path,
+                        Refusal {
+                            message,
+                            held_elsewhere: false,
+                        },
+                    )));
+                }
+            };
+            drop(slot);
             let opening = open_bundle(
                 &data_dir,
                 &options,
                 &clock,
                 wake,
                 path,
-                settings,
+                None,
                 Access::ReadOnly,
             );
             Done::Opened(Box::new(opening))
+        }));
+    }
+
+    /// Tries to take the data folder's lock for work, keeping whatever is open: [`Done::ForWork`]
+    /// says whether the folder is free now.
+    pub fn try_for_work(&mut self, path: PathBuf) {
+        let (data_dir, _, clock, _) = self.context();
+        let lock = std::sync::Arc::clone(&self.lock);
+        self.run(Box::new(move || {
+            Done::ForWork(
+                hold(&lock, &data_dir, clock())
+                    .map(|_| path)
+                    .map_err(|refusal| refusal.message),
+            )
         }));
     }
 
@@ -203,7 +252,7 @@ impl Jobs {
             Done::SettingsSaved(
                 hold(&lock, &data_dir, clock())
                     .map_err(|refusal| refusal.message)
-                    .and_then(|()| settings.save(&data_dir).map_err(|e| e.to_string()))
+                    .and_then(|_| settings.save(&data_dir).map_err(|e| e.to_string()))
                     .map(|()| Box::new(settings))
                     .map_err(|e| format!("could not save: {e}")),
             )
@@ -305,22 +354,24 @@ struct Refusal {
     held_elsewhere: bool,
 }
 
-/// Takes the data folder's lock if this window does not hold it yet; `Err` says who does.
+/// Takes the data folder's lock if this window does not hold it yet (`Ok(true)`: taken now); `Err`
+/// says who holds it.
 fn hold(
     lock: &std::sync::Mutex<Option<DataLock>>,
     data_dir: &Path,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), Refusal> {
+) -> Result<bool, Refusal> {
     // A poisoned lock only means an earlier job panicked; what it guards is still right.
     let mut held = lock.lock().unwrap_or_else(|e| e.into_inner());
-    if held.is_none() {
-        let taken = DataLock::acquire(data_dir, "window", now).map_err(|e| Refusal {
-            message: e.to_string(),
-            held_elsewhere: matches!(e, LockError::Held { .. }),
-        })?;
-        *held = Some(taken);
+    if held.is_some() {
+        return Ok(false);
     }
-    Ok(())
+    let taken = DataLock::acquire(data_dir, "window", now).map_err(|e| Refusal {
+        message: e.to_string(),
+        held_elsewhere: matches!(e, LockError::Held { .. }),
+    })?;
+    *held = Some(taken);
+    Ok(true)
 }
 
 /// The opening of `path` (`None`: the one the window would open first) shown when the data folder is
@@ -398,14 +449,6 @@ fn open_bundle(
             }
         }
     });
-    // A zip bundle is extracted outside the data folder, which a read-only window never writes.
-    let options = &match access {
-        Access::ReadWrite => options.clone(),
-        Access::ReadOnly => LoadOptions {
-            cache_dir: std::env::temp_dir().join("clickwork-read-only-cache"),
-            ..options.clone()
-        },
-    };
     let mut recent = RecentBundles::load(data_dir).unwrap_or_else(|e| {
         warnings.push(format!(
             "the recent bundles list was unreadable and starts afresh: {e}"

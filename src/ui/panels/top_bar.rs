@@ -248,7 +248,7 @@ pub fn top_bar_ui(
                     )
                     .clicked()
                 {
-                    actions.push(Action::OpenPath(session.bundle().source.clone()));
+                    actions.push(Action::OpenForWork(session.bundle().source.clone()));
                 }
             });
         }
