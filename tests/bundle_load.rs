@@ -84,7 +84,7 @@ fn the_sample_bundle_loads() {
     );
     let manifest = fs::read(sample_dir().join("bundle.json")).unwrap();
     assert_eq!(bundle.manifest_sha256, sha256_hex(&manifest));
-    // Loading a folder writes nothing to the cache.
+    // Loading a folder writes nothing to the cache (unless asked to remember the image headers).
     assert_eq!(fs::read_dir(cache.path()).unwrap().count(), 0);
 }
 

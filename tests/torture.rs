@@ -254,6 +254,8 @@ struct Figures {
     journal_problems: usize,
     times_backwards: usize,
     wrong_resume: usize,
+    /// Wrong resumes while the disk or the machine stalled (see [`Stalls`]).
+    resumes_held_by_disk: usize,
     /// The longest the writer took to drain its queue, sampled every 100 actions.
     max_lag_ms: u64,
     /// Rounds that went flat out, their edits and how long they worked.
@@ -342,11 +344,23 @@ fn round(
             .map(|(_, t)| t.as_str())
             .collect();
         if !acceptable.contains(&opened_on) {
-            figures.wrong_resume += 1;
             eprintln!(
                 "round {}: resumed on {opened_on}, expected one of {acceptable:?}",
                 figures.rounds
             );
+            // Where to resume is saved like an edit: a stall meanwhile may hold it back the same way.
+            let since = settled.map_or(kill, |(at, _)| *at);
+            let stalled = stalls
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(at, took)| *at + *took >= since && *at <= kill);
+            if stalled {
+                eprintln!("  (the disk stalled meanwhile)");
+                figures.resumes_held_by_disk += 1;
+            } else {
+                figures.wrong_resume += 1;
+            }
         }
     }
     for (_, line) in &lines {
@@ -586,7 +600,7 @@ fn a_kill_at_any_moment_loses_no_edit_finished_a_moment_before_it() {
     let disk_stalls = stalls.lock().unwrap().len();
     println!(
         "grace {} ms  rounds {}  edits {}  edits lost {}  (inside the grace, not yet saved at the kill: {}; unreported states of a cut-short edit: {})  held back by the disk {} ({disk_stalls} stalls over {} ms)  unreadable files {}  journal problems {}  \
-         times backwards {}  wrong resume {}  writer lag at most {} ms  \
+         times backwards {}  wrong resume {} (held back by the disk {})  writer lag at most {} ms  \
          burst rounds {} at {:.0} edits/s over their life  temporary leftovers {}  ({:.1} s)",
         grace().as_millis(),
         figures.rounds,
@@ -600,6 +614,7 @@ fn a_kill_at_any_moment_loses_no_edit_finished_a_moment_before_it() {
         figures.journal_problems,
         figures.times_backwards,
         figures.wrong_resume,
+        figures.resumes_held_by_disk,
         figures.max_lag_ms,
         figures.burst_rounds,
         figures.burst_edits as f64 / figures.burst_secs.max(0.001),

@@ -95,6 +95,7 @@ impl Cli {
         Ok(LoadOptions {
             max_pixels: self.max_pixels()?,
             cache_dir: Layout::new(data_dir).cache(),
+            remember_headers: false,
         })
     }
 }
@@ -104,8 +105,12 @@ impl Cli {
     /// the loading options and the system clock.
     pub fn app_config(&self) -> Result<crate::ui::AppConfig, String> {
         let data_dir = self.data_dir().map_err(|e| e.to_string())?;
+        let load_options = LoadOptions {
+            remember_headers: true,
+            ..self.load_options(&data_dir)?
+        };
         Ok(crate::ui::AppConfig {
-            load_options: self.load_options(&data_dir)?,
+            load_options,
             bundle_path: self.path.clone(),
             data_dir,
             clock: crate::domain::clock::system_clock(),

@@ -21,5 +21,6 @@ pub mod safe_output;
 pub mod session;
 pub mod settings;
 pub mod store;
+pub mod task_list;
 pub mod work;
 pub mod worklog;

@@ -168,6 +168,14 @@ pub struct ViewState {
     pub unsaved: Option<Unsaved>,
     /// Where closing the window stands while work is unsaved.
     pub closing: Closing,
+    /// Which tasks the task list shows.
+    pub task_filter: crate::domain::task_list::TaskFilter,
+    /// The task list's "go to" box.
+    pub task_jump: String,
+    /// Scroll the task list to the open task at the next frame, if it is out of view.
+    pub scroll_to_task: bool,
+    /// The task list's rows laid out in the last frame.
+    pub task_rows_shown: std::ops::Range<usize>,
 }
 
 /// Closing the window while some work is not on disk yet.

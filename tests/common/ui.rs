@@ -78,7 +78,11 @@ impl Fixture {
         AppConfig {
             data_dir: self.data.clone(),
             bundle_path: Some(self.bundle.clone()),
-            load_options: LoadOptions::new(self.data.join("cache")),
+            // As the window's own: image headers are remembered for the next opening.
+            load_options: LoadOptions {
+                remember_headers: true,
+                ..LoadOptions::new(self.data.join("cache"))
+            },
             clock,
             wall_clock: None,
         }

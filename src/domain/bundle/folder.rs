@@ -8,13 +8,14 @@ use std::path::Path;
 use image::ImageFormat;
 
 use super::ids::{MAX_ID_LEN, sanitize_id, slugify};
-use super::image_check::{ImageProblem, check_image, sniff};
+use super::image_check::{ImageProblem, sniff};
 use super::model::{Bundle, Label, Task};
 use super::problem::{BundleErrors, Problem, Report};
 use super::validate::label_name_problem;
 use super::{Opened, sha256_hex};
 use crate::domain::geometry::ShapeKind;
 use crate::domain::natural_sort::natural_cmp;
+use rayon::prelude::*;
 
 /// The optional label list of an image folder: one name a line, `#` comments and blank lines skipped.
 pub const LABELS_FILE: &str = "labels.txt";
@@ -43,20 +44,31 @@ pub fn from_images(
             format!("cannot be read ({e})"),
         ))
     })?;
-    let mut found = Vec::new();
+    let mut paths = Vec::new();
     for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                report.push(Problem::in_file(
-                    opened.names.bundle(),
-                    format!("cannot be listed ({e})"),
-                ));
-                continue;
-            }
-        };
-        if let Some(image) = image_entry(opened, &entry.path(), &mut report) {
-            found.push(image);
+        match entry {
+            Ok(entry) => paths.push(entry.path()),
+            Err(e) => report.push(Problem::in_file(
+                opened.names.bundle(),
+                format!("cannot be listed ({e})"),
+            )),
+        }
+    }
+    // In name order, so problems come in the order the worker sees the files; headers on all cores.
+    paths.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    let entries: Vec<(Option<Found>, Vec<Problem>)> = paths
+        .par_iter()
+        .map(|path| {
+            let mut problems = Vec::new();
+            let found = image_entry(opened, path, &mut problems);
+            (found, problems)
+        })
+        .collect();
+    let mut found = Vec::new();
+    for (image, problems) in entries {
+        found.extend(image);
+        for problem in problems {
+            report.push(problem);
         }
     }
     found.sort_by(|a, b| natural_cmp(&a.name, &b.name));
@@ -97,7 +109,7 @@ pub fn from_images(
 
 /// The image at `path` when it is one (by content); other files are skipped without a word, and
 /// images that cannot be used are reported.
-fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Report) -> Option<Found> {
+fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Vec<Problem>) -> Option<Found> {
     let os_name = path.file_name()?;
     let shown = opened.names.file(&os_name.to_string_lossy());
     // Hidden files are system clutter (`.DS_Store`, `._photo.jpg`), never tasks.
@@ -133,7 +145,7 @@ fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Report) -> Option<
             return None;
         }
     };
-    match check_image(&canonical, opened.max_pixels) {
+    match opened.headers.check(&canonical, opened.max_pixels) {
         Ok(info) => Some(Found {
             name: name.to_owned(),
             size: meta.len(),
@@ -143,6 +155,7 @@ fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Report) -> Option<
                 image_path: canonical,
                 width: info.width,
                 height: info.height,
+                bytes: info.bytes,
                 hint: None,
                 regions: Vec::new(),
             },
@@ -280,6 +293,7 @@ mod tests {
             image_path: Default::default(),
             width: 1,
             height: 1,
+            bytes: 0,
             hint: None,
             regions: Vec::new(),
         }

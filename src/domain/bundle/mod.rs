@@ -9,6 +9,7 @@
 mod archive;
 mod field;
 mod folder;
+mod headers;
 mod ids;
 pub(crate) mod image_check;
 mod manifest;
@@ -39,8 +40,13 @@ use names::FileNames;
 pub struct LoadOptions {
     /// Images whose header declares more pixels than this are refused (without being decoded).
     pub max_pixels: u64,
-    /// A folder the app owns; zips are extracted under `<cache_dir>/zip/`.
+    /// A folder the app owns; zips are extracted under `<cache_dir>/zip/`, and image headers read
+    /// are remembered under `<cache_dir>/image-headers/`.
     pub cache_dir: PathBuf,
+    /// Whether the image headers read are written to the cache for the next opening. The window
+    /// does; commands that only read (`validate`, `export`, `report`) use the cache and leave the
+    /// data folder as it was.
+    pub remember_headers: bool,
 }
 
 impl LoadOptions {
@@ -52,6 +58,7 @@ impl LoadOptions {
         LoadOptions {
             max_pixels: Self::DEFAULT_MAX_PIXELS,
             cache_dir,
+            remember_headers: false,
         }
     }
 }
@@ -79,6 +86,8 @@ struct Opened<'a> {
     names: &'a FileNames,
     /// The pixel limit in force.
     max_pixels: u64,
+    /// Image headers checked before, and what this opening checks.
+    headers: headers::HeaderCache,
 }
 
 /// Opens the bundle at `path`: a folder (with or without `bundle.json`), a `bundle.json` file (its folder
@@ -132,12 +141,18 @@ fn load_folder(
         root: &root,
         names: &names,
         max_pixels: options.max_pixels,
+        headers: headers::HeaderCache::open(Some(&options.cache_dir), &root),
     };
-    if root.join(MANIFEST_FILE).exists() {
-        return validate::from_manifest(&opened);
+    let loaded = if root.join(MANIFEST_FILE).exists() {
+        validate::from_manifest(&opened)
+    } else {
+        let title = folder_title(&root);
+        folder::from_images(&opened, &title, &root)
+    };
+    if options.remember_headers {
+        opened.headers.save();
     }
-    let title = folder_title(&root);
-    folder::from_images(&opened, &title, &root)
+    loaded
 }
 
 /// A zip bundle; `shown` is the zip as the user named it.
@@ -149,6 +164,8 @@ fn load_zip(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bund
         root: &extracted.root,
         names: &names,
         max_pixels: options.max_pixels,
+        // An extraction's files never change: its headers need no cache.
+        headers: headers::HeaderCache::open(None, &extracted.root),
     };
     if extracted.root.join(MANIFEST_FILE).exists() {
         return validate::from_manifest(&opened);

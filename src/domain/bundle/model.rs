@@ -117,6 +117,8 @@ pub struct Task {
     pub width: u32,
     /// Height in pixels, from the image header.
     pub height: u32,
+    /// The image file's size in bytes when its header was read (0 when unknown).
+    pub bytes: u64,
     /// A note for this task only.
     pub hint: Option<String>,
     /// Regions drawn in advance, for the worker to correct; every id unique, every label in the set.

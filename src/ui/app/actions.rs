@@ -412,6 +412,7 @@ impl App {
     /// Another task is open: per-task view state starts afresh.
     pub(super) fn task_opened(&mut self) {
         self.view.canvas.reset_for_task();
+        self.view.scroll_to_task = true;
         self.prefetch_pending = true;
     }
 

@@ -8,6 +8,7 @@ mod overlays;
 mod problems;
 mod settings;
 mod side;
+mod task_list;
 mod tools;
 mod top_bar;
 

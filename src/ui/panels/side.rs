@@ -1,10 +1,9 @@
 //! The right panel: the task's regions, the task list, and the instructions.
 
-use crate::domain::annotation::TaskStatus;
 use crate::domain::session::Session;
 use crate::ui::command::UiCommand;
-use crate::ui::state::{Action, ViewState, label_color, status_text};
-use egui::{Color32, RichText};
+use crate::ui::state::{Action, ViewState, label_color};
+use egui::RichText;
 
 /// Regions (label, shape, visibility, click to select), tasks with their status, instructions.
 pub fn right_panel_ui(
@@ -22,70 +21,60 @@ pub fn right_panel_ui(
             if let Some(instructions) = &bundle.instructions {
                 instructions_ui(ui, bundle, instructions, show_instructions, view, actions);
             }
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                if let Some(hint) = &session.task().hint {
-                    ui.label(RichText::new(hint).italics());
-                    ui.separator();
-                }
-                ui.heading(format!("Regions ({})", session.annotation().regions.len()));
-                if session.annotation().regions.is_empty() {
-                    ui.label("None yet: pick a label and draw.");
-                }
-                for region in session.annotation().regions.iter().rev() {
-                    let selected = view.canvas.selected.as_deref() == Some(region.id.as_str());
-                    let hidden = view.canvas.hidden.contains(&region.id);
-                    let color = label_color(bundle, &region.label);
-                    ui.horizontal(|ui| {
-                        let (rect, _) =
-                            ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                        ui.painter().rect_filled(rect, 2.0, color);
-                        let issues = region.shape.issues();
-                        let warn = if issues.is_empty() { "" } else { " (!)" };
-                        let text = format!(
-                            "{} · {} · {}{warn}",
-                            region.id,
-                            region.label,
-                            region.shape.kind()
-                        );
-                        let mut response = ui.add(egui::Button::selectable(selected, text));
-                        if !issues.is_empty() {
-                            let list: Vec<String> =
-                                issues.iter().map(ToString::to_string).collect();
-                            response = response
-                                .on_hover_text(format!("This region {}.", list.join(" and ")));
-                        }
-                        if response.clicked() {
-                            actions.push(Action::Select(Some(region.id.clone())));
-                        }
-                        let eye = if hidden { "show" } else { "hide" };
-                        if ui
-                            .small_button(eye)
-                            .on_hover_text(format!("{eye} {}", region.id))
-                            .clicked()
-                        {
-                            actions.push(Action::ToggleRegion(region.id.clone()));
-                        }
-                    });
-                }
-                ui.separator();
-                ui.heading("Tasks");
-                for (index, (task, status)) in
-                    bundle.tasks.iter().zip(session.statuses()).enumerate()
-                {
-                    let color = match status {
-                        TaskStatus::New => ui.visuals().weak_text_color(),
-                        TaskStatus::InProgress => ui.visuals().warn_fg_color,
-                        TaskStatus::Submitted => Color32::from_rgb(80, 180, 90),
-                        TaskStatus::Skipped => ui.visuals().error_fg_color,
-                    };
-                    let current = index == session.task_index();
-                    let text = RichText::new(format!("{}  ({})", task.id, status_text(*status)))
-                        .color(color);
-                    if ui.add(egui::Button::selectable(current, text)).clicked() && !current {
-                        actions.push(Action::GoToTask(index));
+            // The regions above, the task list below with its own scrolling (it may be long).
+            let regions_height = ui.available_height() * 0.5;
+            egui::ScrollArea::vertical()
+                .id_salt("regions")
+                .max_height(regions_height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    if let Some(hint) = &session.task().hint {
+                        ui.label(RichText::new(hint).italics());
+                        ui.separator();
                     }
-                }
-            });
+                    ui.heading(format!("Regions ({})", session.annotation().regions.len()));
+                    if session.annotation().regions.is_empty() {
+                        ui.label("None yet: pick a label and draw.");
+                    }
+                    for region in session.annotation().regions.iter().rev() {
+                        let selected = view.canvas.selected.as_deref() == Some(region.id.as_str());
+                        let hidden = view.canvas.hidden.contains(&region.id);
+                        let color = label_color(bundle, &region.label);
+                        ui.horizontal(|ui| {
+                            let (rect, _) = ui
+                                .allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                            ui.painter().rect_filled(rect, 2.0, color);
+                            let issues = region.shape.issues();
+                            let warn = if issues.is_empty() { "" } else { " (!)" };
+                            let text = format!(
+                                "{} · {} · {}{warn}",
+                                region.id,
+                                region.label,
+                                region.shape.kind()
+                            );
+                            let mut response = ui.add(egui::Button::selectable(selected, text));
+                            if !issues.is_empty() {
+                                let list: Vec<String> =
+                                    issues.iter().map(ToString::to_string).collect();
+                                response = response
+                                    .on_hover_text(format!("This region {}.", list.join(" and ")));
+                            }
+                            if response.clicked() {
+                                actions.push(Action::Select(Some(region.id.clone())));
+                            }
+                            let eye = if hidden { "show" } else { "hide" };
+                            if ui
+                                .small_button(eye)
+                                .on_hover_text(format!("{eye} {}", region.id))
+                                .clicked()
+                            {
+                                actions.push(Action::ToggleRegion(region.id.clone()));
+                            }
+                        });
+                    }
+                });
+            ui.separator();
+            super::task_list::task_list_ui(ui, session, view, actions);
         });
 }
 

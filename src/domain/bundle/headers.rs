@@ -1,0 +1,265 @@
+//! Header checks of a whole bundle's images at once: in parallel, and through a cache so a bundle
+//! opened again is not read again. The cache lives in the app's cache folder, one file per bundle
+//! folder, keyed by each image's path, byte size and modification time: a file rewritten in place
+//! (another size or time) is read again. Only images that passed are cached, with their size in
+//! pixels; the pixel limit is applied again each time, since it may have changed.
+
+use super::image_check::{ImageProblem, check_image};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+/// The value of the cache file's `format` key; a file of another format is ignored (and replaced).
+const CACHE_FORMAT: &str = "clickwork-image-headers/1";
+
+/// What a header check found: the image's size in pixels (as shown) and its byte size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The file's size in bytes.
+    pub bytes: u64,
+}
+
+/// One image as the cache remembers it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
+    bytes: u64,
+    /// Modification time in nanoseconds since 1970 (0 when the system gives none).
+    modified_ns: u128,
+    width: u32,
+    height: u32,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheFile {
+    format: String,
+    /// By path relative to the bundle folder.
+    images: HashMap<String, Entry>,
+}
+
+/// The header cache of one bundle folder.
+#[derive(Debug)]
+pub struct HeaderCache {
+    file: Option<PathBuf>,
+    root: PathBuf,
+    known: HashMap<String, Entry>,
+    /// What this run checked: written back, so images no longer in the bundle drop out.
+    seen: std::sync::Mutex<HashMap<String, Entry>>,
+}
+
+/// The size and modification time of `path`, as the cache keys it.
+fn stamp(path: &Path) -> std::io::Result<(u64, u128)> {
+    let meta = std::fs::metadata(path)?;
+    let modified_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok((meta.len(), modified_ns))
+}
+
+impl HeaderCache {
+    /// The cache of the bundle folder `root` under `cache_dir` (`None`: no cache, every header is
+    /// read). An unreadable cache file is ignored: it only costs the reading it would have saved.
+    pub fn open(cache_dir: Option<&Path>, root: &Path) -> HeaderCache {
+        let file = cache_dir.map(|dir| {
+            let key = super::sha256_hex(root.to_string_lossy().as_bytes());
+            dir.join("image-headers")
+                .join(format!("{}.json", key.get(..16).unwrap_or(&key)))
+        });
+        let known = file
+            .as_deref()
+            .and_then(|file| std::fs::read(file).ok())
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .filter(|cache| cache.format == CACHE_FORMAT)
+            .map(|cache| cache.images)
+            .unwrap_or_default();
+        HeaderCache {
+            file,
+            root: root.to_owned(),
+            known,
+            seen: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Checks the header of the image at `path` (inside the bundle folder) against `max_pixels`,
+    /// from the cache when the file is unchanged.
+    pub fn check(&self, path: &Path, max_pixels: u64) -> Result<Header, ImageProblem> {
+        let (bytes, modified_ns) = stamp(path).map_err(ImageProblem::Unreadable)?;
+        let key = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned();
+        let cached = self
+            .known
+            .get(&key)
+            .filter(|e| e.bytes == bytes && e.modified_ns == modified_ns)
+            .copied();
+        let entry = match cached {
+            Some(entry) => entry,
+            None => {
+                let info = check_image(path, u64::MAX)?;
+                Entry {
+                    bytes,
+                    modified_ns,
+                    width: info.width,
+                    height: info.height,
+                }
+            }
+        };
+        // A poisoned lock only means another check panicked; the map is still whole.
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, entry);
+        if u64::from(entry.width) * u64::from(entry.height) > max_pixels {
+            return Err(ImageProblem::TooLarge {
+                width: entry.width,
+                height: entry.height,
+                max_pixels,
+            });
+        }
+        Ok(Header {
+            width: entry.width,
+            height: entry.height,
+            bytes,
+        })
+    }
+
+    /// Writes what this run checked, when it differs from what was read. A failure is logged and
+    /// costs nothing but the next run's reading.
+    pub fn save(&self) {
+        let Some(file) = &self.file else { return };
+        let seen = std::mem::take(&mut *self.seen.lock().unwrap_or_else(|e| e.into_inner()));
+        // Nothing checked (a manifest that did not parse): the cache stays as it was.
+        if seen.is_empty() || seen == self.known {
+            return;
+        }
+        let cache = CacheFile {
+            format: CACHE_FORMAT.to_owned(),
+            images: seen,
+        };
+        // Written whole or not at all (a temporary file renamed); no fsync: a cache lost in a power
+        // cut only costs reading the headers again.
+        let written = (|| -> std::io::Result<()> {
+            let dir = file.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+            serde_json::to_writer(&mut out, &cache).map_err(std::io::Error::other)?;
+            std::io::Write::flush(&mut out)?;
+            drop(out);
+            tmp.persist(file).map_err(|e| e.error)?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            log::warn!("image header cache not saved: {}: {e}", file.display());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bundle::image_check::tests::png_header;
+
+    fn cache_file(cache: &Path) -> PathBuf {
+        let dir = cache.join("image-headers");
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path()
+    }
+
+    #[test]
+    fn a_cached_header_is_used_while_the_file_keeps_its_size_and_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
+        std::fs::create_dir_all(&root).unwrap();
+        let image = root.join("a.png");
+        std::fs::write(&image, png_header(30, 20)).unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        assert_eq!(headers.check(&image, 1000).unwrap().width, 30);
+        headers.save();
+        let written = std::fs::metadata(cache_file(&cache))
+            .unwrap()
+            .modified()
+            .unwrap();
+
+        // Same length, same time, other bytes: the cache answers without reading the file.
+        let modified = std::fs::metadata(&image).unwrap().modified().unwrap();
+        let mut garbage = png_header(30, 20);
+        garbage.iter_mut().for_each(|b| *b = b'x');
+        std::fs::write(&image, &garbage).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&image)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        let header = headers.check(&image, 1000).unwrap();
+        assert_eq!((header.width, header.height), (30, 20));
+        // The pixel limit is applied again to what the cache knows.
+        assert!(matches!(
+            headers.check(&image, 100),
+            Err(ImageProblem::TooLarge { width: 30, .. })
+        ));
+        headers.save();
+        let unchanged = std::fs::metadata(cache_file(&cache))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(
+            written, unchanged,
+            "nothing new: the cache file is not rewritten"
+        );
+    }
+
+    #[test]
+    fn an_image_rewritten_in_place_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
+        std::fs::create_dir_all(&root).unwrap();
+        let image = root.join("a.png");
+        std::fs::write(&image, png_header(3, 2)).unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        assert_eq!(headers.check(&image, 1000).unwrap().width, 3);
+        headers.save();
+        let mut bigger = png_header(50, 40);
+        bigger.extend_from_slice(&[0; 100]);
+        std::fs::write(&image, &bigger).unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        let header = headers.check(&image, 10_000).unwrap();
+        assert_eq!(
+            (header.width, header.height, header.bytes),
+            (50, 40, bigger.len() as u64)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_cache_file_only_costs_the_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
+        std::fs::create_dir_all(&root).unwrap();
+        let image = root.join("a.png");
+        std::fs::write(&image, png_header(3, 2)).unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        headers.check(&image, 1000).unwrap();
+        headers.save();
+        std::fs::write(cache_file(&cache), b"{not json").unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        assert_eq!(headers.check(&image, 1000).unwrap().height, 2);
+        headers.save();
+        let again: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(cache_file(&cache)).unwrap()).unwrap();
+        assert_eq!(again["format"], CACHE_FORMAT);
+    }
+}
