@@ -296,7 +296,7 @@ fn a_huge_png_header_is_refused_without_decoding() {
     // Raising the limit lets it through (it is never decoded here either).
     let options = LoadOptions {
         max_pixels: 10_000_000_000,
-        cache_dir: temp.path().join("cache"),
+        ..LoadOptions::new(temp.path().join("cache"))
     };
     let bundle = load_bundle(&folder, &options).unwrap();
     assert_eq!(

@@ -77,7 +77,7 @@ fn a_working_day_in_the_window_does_no_file_io_on_its_thread() {
     wait_until_open(&mut harness);
     assert_eq!(harness.state().session().unwrap().task().id, "a");
     // Jump from the task list to the last task, which nothing read ahead.
-    harness.get_by_label("c  (new)").click();
+    harness.get_by_label("3. c  (new)").click();
     harness.run_steps(1);
     wait_until_open(&mut harness);
     assert_eq!(harness.state().session().unwrap().task().id, "c");

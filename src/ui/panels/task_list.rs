@@ -22,18 +22,21 @@ pub fn task_list_ui(
         ui.label(format!("{finished} of {} done", tasks.len()));
     });
     ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("task_filter")
-            .selected_text(format!("Show: {}", view.task_filter.name()))
+        egui::ComboBox::new("task_filter", "shown")
+            .selected_text(view.task_filter.name())
             .show_ui(ui, |ui| {
                 for filter in TaskFilter::ALL {
                     ui.selectable_value(&mut view.task_filter, filter, filter.name());
                 }
             });
-        let jump = ui.add(
-            egui::TextEdit::singleline(&mut view.task_jump)
-                .hint_text("Go to: number or id")
-                .desired_width(130.0),
-        );
+        let label = ui.label("Go to:");
+        let jump = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.task_jump)
+                    .hint_text("number or id")
+                    .desired_width(110.0),
+            )
+            .labelled_by(label.id);
         if jump.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             match find_task(tasks, &view.task_jump) {
                 Some(index) => {
