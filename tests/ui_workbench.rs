@@ -234,7 +234,7 @@ fn skip_asks_for_a_reason_and_saves_it() {
     press_mod(&mut harness, Modifiers::COMMAND, Key::Space);
     harness.get_by_label("Skip this task?");
     harness
-        .get_by_role(egui::accesskit::Role::TextInput)
+        .get_by_label("Reason (optional):")
         .type_text("too dark");
     harness.run_steps(2);
     harness.get_by_label("Skip task").click();

@@ -113,6 +113,54 @@ pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, PathProblem> {
     }
 }
 
+/// Resolves many paths inside one root as [`resolve_inside`] does, canonicalizing each folder once: a
+/// bundle of 100,000 images in a few folders then costs one `lstat` per image instead of a walk of
+/// every component. Anything unusual (a link, a missing file) is resolved the careful way.
+pub struct Resolver<'a> {
+    root: &'a Path,
+    /// Each folder met, joined under the root, and its canonical form (`None`: it could not be had).
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver for files inside `root` (canonical).
+    pub fn new(root: &'a Path) -> Self {
+        Resolver {
+            root,
+            folders: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The canonical path of the file `rel` inside the root; the same answer as [`resolve_inside`].
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf, PathProblem> {
+        let parts = relative_components(rel)?;
+        let Some((name, folders)) = parts.split_last() else {
+            return resolve_inside(self.root, rel);
+        };
+        let mut folder = self.root.to_path_buf();
+        folder.extend(folders);
+        let canonical = {
+            // A poisoned lock only means another resolve panicked; the map is still whole.
+            let mut known = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            known
+                .entry(folder)
+                .or_insert_with_key(|folder| folder.canonicalize().ok())
+                .clone()
+        };
+        match canonical {
+            Some(folder) if folder.starts_with(self.root) => {
+                let file = folder.join(name);
+                match std::fs::symlink_metadata(&file) {
+                    Ok(meta) if meta.is_file() => Ok(file),
+                    // A link (to be followed and checked), or not a plain file: the careful way says.
+                    _ => resolve_inside(self.root, rel),
+                }
+            }
+            _ => resolve_inside(self.root, rel),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +246,43 @@ mod tests {
                 Err(PathProblem::Outside(_))
             ));
             assert!(resolve_inside(&root, "img/inner.png").is_ok());
+        }
+    }
+
+    #[test]
+    fn the_resolver_answers_as_resolve_inside_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        fs::create_dir_all(root.join("images/sub")).unwrap();
+        fs::write(root.join("images/a.png"), b"a").unwrap();
+        fs::write(root.join("images/sub/b.png"), b"b").unwrap();
+        fs::write(dir.path().join("outside.png"), b"o").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("outside.png"), root.join("images/out.png"))
+                .unwrap();
+            std::os::unix::fs::symlink(root.join("images/a.png"), root.join("images/in.png"))
+                .unwrap();
+            std::os::unix::fs::symlink(dir.path(), root.join("up")).unwrap();
+        }
+        let root = root.canonicalize().unwrap();
+        let resolver = Resolver::new(&root);
+        for rel in [
+            "images/a.png",
+            "images/./sub//b.png",
+            "images/missing.png",
+            "images/sub",
+            "images/out.png",
+            "images/in.png",
+            "up/outside.png",
+            "nope/a.png",
+            "../x.png",
+            "/etc/passwd",
+        ] {
+            for _ in 0..2 {
+                let careful = format!("{:?}", resolve_inside(&root, rel));
+                assert_eq!(format!("{:?}", resolver.resolve(rel)), careful, "{rel}");
+            }
         }
     }
 }

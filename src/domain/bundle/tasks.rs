@@ -12,7 +12,7 @@ use super::ids::id_problem;
 use super::image_check::ImageProblem;
 use super::manifest::{RawPrefill, RawRegion, RawShape, RawTask};
 use super::model::{Label, Task};
-use super::paths::{PathProblem, resolve_inside};
+use super::paths::{PathProblem, Resolver, resolve_inside};
 use super::prefill::{PrefillFormat, regions_for};
 use super::validate::Checker;
 use crate::domain::annotation::Region;
@@ -39,9 +39,10 @@ impl Checker<'_> {
             })
             .collect();
         let opened = self.opened;
+        let resolver = Resolver::new(opened.root);
         let mut checked: Vec<Option<ImageCheck>> = images
             .par_iter()
-            .map(|image| image.map(|image| check_task_image(opened, image)))
+            .map(|image| image.map(|image| check_task_image(opened, &resolver, image)))
             .collect::<Vec<_>>();
         let mut tasks = Vec::new();
         let mut first_by_id: HashMap<String, usize> = HashMap::new();
@@ -517,8 +518,8 @@ enum ImageFailure {
 type ImageCheck = Result<(std::path::PathBuf, Header), ImageFailure>;
 
 /// Finds the image `image` names inside the bundle and reads its header (through the cache).
-fn check_task_image(opened: &Opened<'_>, image: &str) -> ImageCheck {
-    let file = resolve_inside(opened.root, image).map_err(ImageFailure::Path)?;
+fn check_task_image(opened: &Opened<'_>, resolver: &Resolver<'_>, image: &str) -> ImageCheck {
+    let file = resolver.resolve(image).map_err(ImageFailure::Path)?;
     let header = opened
         .headers
         .check(&file, opened.max_pixels)
