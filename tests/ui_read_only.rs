@@ -44,6 +44,15 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime, u64)> {
     found
 }
 
+/// Steps until the bundle asked for is open and its image decoded.
+fn shown(harness: &mut egui_kittest::Harness<'_, clickwork::ui::app::App>) {
+    wait_until_open(harness);
+    harness
+        .state_mut()
+        .wait_for_image(std::time::Duration::from_secs(30));
+    harness.run_steps(2);
+}
+
 #[test]
 fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     let f = Fixture::new();
@@ -59,11 +68,7 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     second.get_by_label_contains("in use by another clickwork window");
     second.get_by_label("Open read-only").click();
     second.run_steps(2);
-    wait_until_open(&mut second);
-    second
-        .state_mut()
-        .wait_for_image(std::time::Duration::from_secs(30));
-    second.run_steps(2);
+    shown(&mut second);
     let session = second.state().session().expect("opened read-only");
     assert!(session.is_read_only());
     assert!(
@@ -154,11 +159,7 @@ fn a_second_window_may_open_read_only_and_then_writes_nothing_at_all() {
     drop(first);
     second.get_by_label("Open for work").click();
     second.run_steps(2);
-    wait_until_open(&mut second);
-    second
-        .state_mut()
-        .wait_for_image(std::time::Duration::from_secs(30));
-    second.run_steps(2);
+    shown(&mut second);
     let session = second.state().session().expect("opened for work");
     assert!(!session.is_read_only());
     assert!(

@@ -168,6 +168,19 @@ mod tests {
     use super::*;
     use crate::domain::bundle::image_check::tests::png_header;
 
+    /// A bundle folder holding one `width`×`height` PNG, and where its cache goes.
+    fn bundle_with_one_png(
+        width: u32,
+        height: u32,
+    ) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
+        std::fs::create_dir_all(&root).unwrap();
+        let image = root.join("a.png");
+        std::fs::write(&image, png_header(width, height)).unwrap();
+        (dir, root, cache, image)
+    }
+
     fn cache_file(cache: &Path) -> PathBuf {
         let dir = cache.join("image-headers");
         std::fs::read_dir(&dir)
@@ -180,11 +193,7 @@ mod tests {
 
     #[test]
     fn a_cached_header_is_used_while_the_file_keeps_its_size_and_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
-        std::fs::create_dir_all(&root).unwrap();
-        let image = root.join("a.png");
-        std::fs::write(&image, png_header(30, 20)).unwrap();
+        let (_dir, root, cache, image) = bundle_with_one_png(30, 20);
         let headers = HeaderCache::open(Some(&cache), &root);
         assert_eq!(headers.check(&image, 1000).unwrap().width, 30);
         headers.save();
@@ -225,11 +234,7 @@ mod tests {
 
     #[test]
     fn an_image_rewritten_in_place_is_read_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
-        std::fs::create_dir_all(&root).unwrap();
-        let image = root.join("a.png");
-        std::fs::write(&image, png_header(3, 2)).unwrap();
+        let (_dir, root, cache, image) = bundle_with_one_png(3, 2);
         let headers = HeaderCache::open(Some(&cache), &root);
         assert_eq!(headers.check(&image, 1000).unwrap().width, 3);
         headers.save();
@@ -246,11 +251,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_cache_file_only_costs_the_reading() {
-        let dir = tempfile::tempdir().unwrap();
-        let (root, cache) = (dir.path().join("bundle"), dir.path().join("cache"));
-        std::fs::create_dir_all(&root).unwrap();
-        let image = root.join("a.png");
-        std::fs::write(&image, png_header(3, 2)).unwrap();
+        let (_dir, root, cache, image) = bundle_with_one_png(3, 2);
         let headers = HeaderCache::open(Some(&cache), &root);
         headers.check(&image, 1000).unwrap();
         headers.save();
