@@ -46,17 +46,29 @@ struct Cached {
     painted: Option<(PaintKey, Vec<egui::Shape>)>,
 }
 
+/// The regions nobody is touching (not selected, not being edited), as one mesh already tessellated:
+/// while the pointer moves and nothing changes, a frame hands egui one mesh instead of a thousand
+/// outlines to tessellate again.
+#[derive(Debug)]
+struct Layer {
+    /// What the layer was made from: the view and every region in it (see [`layer_key`]).
+    key: u64,
+    mesh: std::sync::Arc<egui::Mesh>,
+}
+
 /// Each region's cached drawing, by region id: triangulation happens once per shape, the screen
-/// mesh once per view, colour and selection.
+/// mesh once per view, colour and selection; and the untouched regions together as one layer.
 #[derive(Debug, Default)]
 pub struct TriangleCache {
     by_region: HashMap<String, Cached>,
+    layer: Option<Layer>,
 }
 
 impl TriangleCache {
     /// Forgets every region (another task opened).
     pub fn clear(&mut self) {
         self.by_region.clear();
+        self.layer = None;
     }
 
     /// The screen shapes of `region` under `key`: last frame's while the shape and the key hold,
@@ -114,9 +126,15 @@ pub fn paint(
     cache: &mut TriangleCache,
 ) {
     let view = scene.view;
-    cache
-        .by_region
-        .retain(|id, _| input.annotation.region(id).is_some());
+    if cache.by_region.len() > input.annotation.regions.len() {
+        let ids: std::collections::HashSet<&str> = input
+            .annotation
+            .regions
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        cache.by_region.retain(|id, _| ids.contains(id.as_str()));
+    }
     let painter = ui.painter_at(response.rect);
     painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
     let image_rect = egui::Rect::from_min_max(
@@ -154,20 +172,65 @@ pub fn paint(
         }
     }
     let (tool, draft) = scene.tool;
-    for region in &input.annotation.regions {
+    // Regions in the layer: shown, not selected, not being edited. The others are painted on top,
+    // each on its own, as they change from frame to frame.
+    let previews: Vec<Option<Shape>> = input
+        .annotation
+        .regions
+        .iter()
+        .map(|r| draft.preview(r))
+        .collect();
+    let in_layer = |(region, preview): &(&Region, &Option<Shape>)| {
+        (scene.visible)(region) && preview.is_none() && scene.selected != Some(region.id.as_str())
+    };
+    let regions: Vec<(&Region, &Option<Shape>)> =
+        input.annotation.regions.iter().zip(&previews).collect();
+    let pixels_per_point = ui.ctx().pixels_per_point();
+    let layered = regions
+        .iter()
+        .filter(|r| in_layer(r))
+        .map(|(r, _)| (*r, (input.color_of)(&r.label)));
+    let key = layer_key(view, pixels_per_point, layered);
+    if cache.layer.as_ref().is_none_or(|l| l.key != key) {
+        let mut tessellator = egui::epaint::Tessellator::new(
+            pixels_per_point,
+            egui::epaint::TessellationOptions::default(),
+            // No text and no discs in the layer: the font texture's size is not needed.
+            [1, 1],
+            Vec::new(),
+        );
+        let mut mesh = egui::Mesh::default();
+        for (region, _) in regions.iter().filter(|r| in_layer(r)) {
+            let color = (input.color_of)(&region.label);
+            let paint_key = PaintKey::new(view, color, false);
+            let parts = cache.painted(region, paint_key, |triangles| {
+                shape_parts(view, &region.shape, triangles, color, false)
+            });
+            for part in parts {
+                tessellator.tessellate_shape(part, &mut mesh);
+            }
+        }
+        cache.layer = Some(Layer {
+            key,
+            mesh: std::sync::Arc::new(mesh),
+        });
+    }
+    if let Some(layer) = &cache.layer {
+        painter.add(egui::Shape::Mesh(std::sync::Arc::clone(&layer.mesh)));
+    }
+    for (region, preview) in &regions {
         if !(scene.visible)(region) {
             continue;
         }
-        let preview = draft.preview(region);
         let color = (input.color_of)(&region.label);
         let selected = scene.selected == Some(region.id.as_str());
-        let shape = match &preview {
+        let shape = match preview {
             Some(shape) => {
                 let triangles = shape.triangles();
                 painter.extend(shape_parts(view, shape, &triangles, color, selected));
                 shape
             }
-            None => {
+            None if selected => {
                 let key = PaintKey::new(view, color, selected);
                 let parts = cache.painted(region, key, |triangles| {
                     shape_parts(view, &region.shape, triangles, color, selected)
@@ -175,6 +238,7 @@ pub fn paint(
                 painter.extend(parts);
                 &region.shape
             }
+            None => &region.shape,
         };
         let top_left = view.screen_from_image(shape.bbox().min);
         painter.text(
@@ -197,6 +261,31 @@ pub fn paint(
         painter.line_segment([Pos2::new(r.left(), h.y), Pos2::new(r.right(), h.y)], faint);
         painter.line_segment([Pos2::new(h.x, r.top()), Pos2::new(h.x, r.bottom())], faint);
     }
+}
+
+/// What the layer of untouched regions depends on: the view and scale, and each region in it (id,
+/// label colour, shape), in order. Hashing every vertex costs far less than tessellating every outline.
+fn layer_key<'r>(
+    view: &View,
+    pixels_per_point: f32,
+    regions: impl Iterator<Item = (&'r Region, Color32)>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    pixels_per_point.to_bits().hash(&mut hasher);
+    PaintKey::new(view, Color32::TRANSPARENT, false)
+        .view
+        .hash(&mut hasher);
+    for (region, color) in regions {
+        region.id.hash(&mut hasher);
+        color.hash(&mut hasher);
+        std::mem::discriminant(&region.shape).hash(&mut hasher);
+        for p in region.shape.vertices() {
+            p.x.to_bits().hash(&mut hasher);
+            p.y.to_bits().hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// The screen shapes that draw `shape`: its fill, outline and, when selected, vertex handles.

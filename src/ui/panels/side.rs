@@ -21,61 +21,83 @@ pub fn right_panel_ui(
             if let Some(instructions) = &bundle.instructions {
                 instructions_ui(ui, bundle, instructions, show_instructions, view, actions);
             }
-            // The regions above, the task list below with its own scrolling (it may be long).
-            let regions_height = ui.available_height() * 0.5;
+            if let Some(hint) = &session.task().hint {
+                egui::ScrollArea::vertical()
+                    .id_salt("hint")
+                    .max_height(ui.available_height() * 0.2)
+                    .show(ui, |ui| ui.label(RichText::new(hint).italics()));
+                ui.separator();
+            }
+            let regions = &session.annotation().regions;
+            ui.heading(format!("Regions ({})", regions.len()));
+            if regions.is_empty() {
+                ui.label("None yet: pick a label and draw.");
+            }
+            // The regions above, the task list below, each scrolling on its own and laying out
+            // only the rows in view: a task may have thousands of regions, a bundle 100,000 tasks.
+            let row_height = ui.spacing().interact_size.y;
             egui::ScrollArea::vertical()
                 .id_salt("regions")
-                .max_height(regions_height)
+                .max_height(ui.available_height() * 0.5)
                 .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    if let Some(hint) = &session.task().hint {
-                        ui.label(RichText::new(hint).italics());
-                        ui.separator();
-                    }
-                    ui.heading(format!("Regions ({})", session.annotation().regions.len()));
-                    if session.annotation().regions.is_empty() {
-                        ui.label("None yet: pick a label and draw.");
-                    }
-                    for region in session.annotation().regions.iter().rev() {
-                        let selected = view.canvas.selected.as_deref() == Some(region.id.as_str());
-                        let hidden = view.canvas.hidden.contains(&region.id);
-                        let color = label_color(bundle, &region.label);
-                        ui.horizontal(|ui| {
-                            let (rect, _) = ui
-                                .allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                            ui.painter().rect_filled(rect, 2.0, color);
-                            let issues = region.shape.issues();
-                            let warn = if issues.is_empty() { "" } else { " (!)" };
-                            let text = format!(
-                                "{} · {} · {}{warn}",
-                                region.id,
-                                region.label,
-                                region.shape.kind()
-                            );
-                            let mut response = ui.add(egui::Button::selectable(selected, text));
-                            if !issues.is_empty() {
-                                let list: Vec<String> =
-                                    issues.iter().map(ToString::to_string).collect();
-                                response = response
-                                    .on_hover_text(format!("This region {}.", list.join(" and ")));
-                            }
-                            if response.clicked() {
-                                actions.push(Action::Select(Some(region.id.clone())));
-                            }
-                            let eye = if hidden { "show" } else { "hide" };
-                            if ui
-                                .small_button(eye)
-                                .on_hover_text(format!("{eye} {}", region.id))
-                                .clicked()
-                            {
-                                actions.push(Action::ToggleRegion(region.id.clone()));
-                            }
-                        });
+                .show_rows(ui, row_height, regions.len(), |ui, rows| {
+                    for row in rows {
+                        // Newest first.
+                        let Some(region) = regions
+                            .len()
+                            .checked_sub(row + 1)
+                            .and_then(|i| regions.get(i))
+                        else {
+                            continue;
+                        };
+                        region_row_ui(ui, bundle, region, view, actions);
                     }
                 });
             ui.separator();
             super::task_list::task_list_ui(ui, session, view, actions);
         });
+}
+
+/// One region's row: its colour, id, label and kind (with a warning when its shape is not valid),
+/// selecting it on a click, and its hide/show button.
+fn region_row_ui(
+    ui: &mut egui::Ui,
+    bundle: &crate::domain::bundle::Bundle,
+    region: &crate::domain::annotation::Region,
+    view: &ViewState,
+    actions: &mut Vec<Action>,
+) {
+    let selected = view.canvas.selected.as_deref() == Some(region.id.as_str());
+    let hidden = view.canvas.hidden.contains(&region.id);
+    let color = label_color(bundle, &region.label);
+    ui.horizontal(|ui| {
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 2.0, color);
+        let issues = region.shape.issues();
+        let warn = if issues.is_empty() { "" } else { " (!)" };
+        let text = format!(
+            "{} · {} · {}{warn}",
+            region.id,
+            region.label,
+            region.shape.kind()
+        );
+        let mut response = ui.add(egui::Button::selectable(selected, text));
+        if !issues.is_empty() {
+            let list: Vec<String> = issues.iter().map(ToString::to_string).collect();
+            response = response.on_hover_text(format!("This region {}.", list.join(" and ")));
+        }
+        if response.clicked() {
+            actions.push(Action::Select(Some(region.id.clone())));
+        }
+        let eye = if hidden { "show" } else { "hide" };
+        if ui
+            .small_button(eye)
+            .on_hover_text(format!("{eye} {}", region.id))
+            .clicked()
+        {
+            actions.push(Action::ToggleRegion(region.id.clone()));
+        }
+    });
 }
 
 /// The instructions at the bottom of the panel, in their own scroll area that lays out only the
