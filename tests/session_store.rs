@@ -234,6 +234,39 @@ fn a_corrupt_annotation_file_is_set_aside_not_overwritten() {
     assert_eq!(f.read("a")["regions"].as_array().unwrap().len(), 1);
 }
 
+#[test]
+fn temporary_files_of_writes_a_crash_cut_short_are_removed_at_the_next_opening() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    s.flush();
+    drop(s);
+    let annotations = f.annotation_path("a").parent().unwrap().to_owned();
+    let workspace = annotations.parent().unwrap().to_owned();
+    // What a SIGKILL inside an atomic write leaves: a hidden temporary file beside the real one.
+    std::fs::write(annotations.join(".tmp-Ab12Cd.part"), b"{\"half\": ").unwrap();
+    std::fs::write(workspace.join(".tmp-Ef34Gh.part"), b"{").unwrap();
+    // Not ours: kept.
+    std::fs::write(annotations.join(".notes"), b"mine").unwrap();
+    let (s, _) = f.open();
+    let names = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&annotations), [".notes"]);
+    assert!(names(&workspace).is_empty(), "{:?}", names(&workspace));
+    assert_eq!(
+        s.annotation().regions.len(),
+        1,
+        "the work itself is untouched"
+    );
+}
+
 /// A valid annotation file of task `a` (64×48) whose one region is `shape`.
 fn hand_edited(shape: Value) -> Value {
     json!({

@@ -185,6 +185,11 @@ impl Workspace {
         let annotations = paths.annotations();
         if writes {
             std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
+            // Only the lock's holder opens a workspace to write: a temporary file left here is a
+            // write a crash cut short, never one in progress.
+            for dir in [annotations.as_path(), paths.dir()] {
+                remove_cut_short_writes(dir);
+            }
         }
         let record_path = paths.record();
         let mut report = OpenReport::default();
@@ -380,6 +385,25 @@ impl Workspace {
                 (task.id.clone(), status)
             })
             .collect()
+    }
+}
+
+/// Removes the temporary files of atomic writes a crash cut short (`.tmp-*.part`, never read as
+/// work) from `dir`. What cannot be removed stays: it costs only its space.
+fn remove_cut_short_writes(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(".tmp-")
+            && name.ends_with(".part")
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && let Err(e) = std::fs::remove_file(entry.path())
+        {
+            log::warn!("{}: {e}", entry.path().display());
+        }
     }
 }
 
