@@ -51,9 +51,34 @@ struct Cached {
 /// outlines to tessellate again.
 #[derive(Debug)]
 struct Layer {
-    /// What the layer was made from: the view and every region in it (see [`layer_key`]).
-    key: u64,
+    /// The view and scale it was made under.
+    view: (PaintKey, u32),
+    /// The regions in it, in order, with their colours; their shapes are the ones cached by id.
+    members: Vec<(String, Color32)>,
     mesh: std::sync::Arc<egui::Mesh>,
+}
+
+impl Layer {
+    /// Whether the layer still draws `members` under `view`: the same regions, colours and
+    /// shapes (compared with the shapes it was made from, which costs far less than tessellating).
+    fn holds(
+        &self,
+        view: (PaintKey, u32),
+        members: &[(&Region, Color32)],
+        cached: &HashMap<String, Cached>,
+    ) -> bool {
+        self.view == view
+            && self.members.len() == members.len()
+            && self
+                .members
+                .iter()
+                .zip(members)
+                .all(|((id, color), (region, now))| {
+                    *id == region.id
+                        && color == now
+                        && cached.get(id).is_some_and(|c| c.shape == region.shape)
+                })
+    }
 }
 
 /// Each region's cached drawing, by region id: triangulation happens once per shape, the screen
@@ -186,12 +211,20 @@ pub fn paint(
     let regions: Vec<(&Region, &Option<Shape>)> =
         input.annotation.regions.iter().zip(&previews).collect();
     let pixels_per_point = ui.ctx().pixels_per_point();
-    let layered = regions
+    let layered: Vec<(&Region, Color32)> = regions
         .iter()
         .filter(|r| in_layer(r))
-        .map(|(r, _)| (*r, (input.color_of)(&r.label)));
-    let key = layer_key(view, pixels_per_point, layered);
-    if cache.layer.as_ref().is_none_or(|l| l.key != key) {
+        .map(|(r, _)| (*r, (input.color_of)(&r.label)))
+        .collect();
+    let layer_view = (
+        PaintKey::new(view, Color32::TRANSPARENT, false),
+        pixels_per_point.to_bits(),
+    );
+    if cache
+        .layer
+        .as_ref()
+        .is_none_or(|l| !l.holds(layer_view, &layered, &cache.by_region))
+    {
         let mut tessellator = egui::epaint::Tessellator::new(
             pixels_per_point,
             egui::epaint::TessellationOptions::default(),
@@ -200,8 +233,8 @@ pub fn paint(
             Vec::new(),
         );
         let mut mesh = egui::Mesh::default();
-        for (region, _) in regions.iter().filter(|r| in_layer(r)) {
-            let color = (input.color_of)(&region.label);
+        for (region, color) in &layered {
+            let color = *color;
             let paint_key = PaintKey::new(view, color, false);
             let parts = cache.painted(region, paint_key, |triangles| {
                 shape_parts(view, &region.shape, triangles, color, false)
@@ -211,7 +244,8 @@ pub fn paint(
             }
         }
         cache.layer = Some(Layer {
-            key,
+            view: layer_view,
+            members: layered.iter().map(|(r, c)| (r.id.clone(), *c)).collect(),
             mesh: std::sync::Arc::new(mesh),
         });
     }
@@ -261,31 +295,6 @@ pub fn paint(
         painter.line_segment([Pos2::new(r.left(), h.y), Pos2::new(r.right(), h.y)], faint);
         painter.line_segment([Pos2::new(h.x, r.top()), Pos2::new(h.x, r.bottom())], faint);
     }
-}
-
-/// What the layer of untouched regions depends on: the view and scale, and each region in it (id,
-/// label colour, shape), in order. Hashing every vertex costs far less than tessellating every outline.
-fn layer_key<'r>(
-    view: &View,
-    pixels_per_point: f32,
-    regions: impl Iterator<Item = (&'r Region, Color32)>,
-) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    pixels_per_point.to_bits().hash(&mut hasher);
-    PaintKey::new(view, Color32::TRANSPARENT, false)
-        .view
-        .hash(&mut hasher);
-    for (region, color) in regions {
-        region.id.hash(&mut hasher);
-        color.hash(&mut hasher);
-        std::mem::discriminant(&region.shape).hash(&mut hasher);
-        for p in region.shape.vertices() {
-            p.x.to_bits().hash(&mut hasher);
-            p.y.to_bits().hash(&mut hasher);
-        }
-    }
-    hasher.finish()
 }
 
 /// The screen shapes that draw `shape`: its fill, outline and, when selected, vertex handles.
