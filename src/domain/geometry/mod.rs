@@ -539,6 +539,27 @@ impl Shape {
             .collect()
     }
 
+    /// A polygon with the vertices dropped that move its outline by at most `tolerance` image pixels
+    /// (Douglas–Peucker), for drawing it small; `None` when that would keep three quarters of them
+    /// or more, or for a rectangle or a point.
+    pub fn simplified(&self, tolerance: f64) -> Option<Shape> {
+        use geo::Simplify;
+        let Shape::Polygon { points } = self else {
+            return None;
+        };
+        if points.len() < 8 || tolerance.is_nan() || tolerance <= 0.0 {
+            return None;
+        }
+        let line: geo::LineString<f64> = points.iter().map(|p| (p.x, p.y)).collect();
+        let kept: Vec<Point> = line
+            .simplify(tolerance)
+            .points()
+            .map(|p| Point::new(p.x(), p.y()))
+            .collect();
+        (kept.len() >= 3 && kept.len() * 4 < points.len() * 3)
+            .then_some(Shape::Polygon { points: kept })
+    }
+
     /// The shape as a `geo` polygon, or `None` for a point.
     fn to_geo(&self) -> Option<geo::Polygon<f64>> {
         let ring: Vec<geo::Coord<f64>> = match self {

@@ -193,3 +193,35 @@ proptest! {
         prop_assert!((a.translated(dx, dy).area() - a.area()).abs() < 1e-6);
     }
 }
+
+#[test]
+fn a_simplified_outline_stays_within_its_tolerance_and_keeps_few_vertices() {
+    // A wobbly ring of 400 vertices, 100 pixels across.
+    let points: Vec<Point> = (0..400)
+        .map(|i| {
+            let a = f64::from(i) / 400.0 * std::f64::consts::TAU;
+            let r = 100.0 + 0.3 * (40.0 * a).sin();
+            Point::new(500.0 + r * a.cos(), 400.0 + r * a.sin())
+        })
+        .collect();
+    let shape = Shape::Polygon {
+        points: points.clone(),
+    };
+    let tolerance = 2.0;
+    let simple = shape.simplified(tolerance).unwrap();
+    let kept = simple.points().len();
+    assert!((3..100).contains(&kept), "{kept} vertices kept");
+    // Every original vertex lies within the tolerance of the simplified outline.
+    for p in &points {
+        let (_, d) = simple.nearest_edge(*p).unwrap();
+        assert!(d <= tolerance + 1e-9, "{p:?} is {d} px away");
+    }
+    // Nothing to gain: a rectangle, a tiny polygon, a tolerance too small to drop a quarter.
+    assert!(
+        Shape::rectangle(Point::new(0.0, 0.0), Point::new(5.0, 5.0))
+            .simplified(9.0)
+            .is_none()
+    );
+    assert!(shape.simplified(1e-6).is_none());
+    assert!(shape.simplified(f64::NAN).is_none());
+}

@@ -53,30 +53,23 @@ struct Cached {
 struct Layer {
     /// The view and scale it was made under.
     view: (PaintKey, u32),
-    /// The regions in it, in order, with their colours; their shapes are the ones cached by id.
-    members: Vec<(String, Color32)>,
+    /// The regions in it, in order, with the colours and shapes it was made from.
+    members: Vec<(String, Color32, Shape)>,
     mesh: std::sync::Arc<egui::Mesh>,
 }
 
 impl Layer {
-    /// Whether the layer still draws `members` under `view`: the same regions, colours and
-    /// shapes (compared with the shapes it was made from, which costs far less than tessellating).
-    fn holds(
-        &self,
-        view: (PaintKey, u32),
-        members: &[(&Region, Color32)],
-        cached: &HashMap<String, Cached>,
-    ) -> bool {
+    /// Whether the layer still draws `members` under `view`: the same regions, colours and shapes
+    /// (comparing every vertex costs far less than tessellating them again).
+    fn holds(&self, view: (PaintKey, u32), members: &[(&Region, Color32)]) -> bool {
         self.view == view
             && self.members.len() == members.len()
             && self
                 .members
                 .iter()
                 .zip(members)
-                .all(|((id, color), (region, now))| {
-                    *id == region.id
-                        && color == now
-                        && cached.get(id).is_some_and(|c| c.shape == region.shape)
+                .all(|((id, color, shape), (region, now))| {
+                    *id == region.id && color == now && *shape == region.shape
                 })
     }
 }
@@ -129,6 +122,12 @@ impl TriangleCache {
         shapes
     }
 }
+
+/// About the width of one character of a region's label, in screen points (13-point text).
+const LABEL_CHAR_WIDTH: f32 = 7.0;
+
+/// The height a region needs on screen to carry its label.
+const LABEL_HEIGHT: f32 = 16.0;
 
 /// What one frame paints.
 pub struct Scene<'a> {
@@ -223,7 +222,7 @@ pub fn paint(
     if cache
         .layer
         .as_ref()
-        .is_none_or(|l| !l.holds(layer_view, &layered, &cache.by_region))
+        .is_none_or(|l| !l.holds(layer_view, &layered))
     {
         let mut tessellator = egui::epaint::Tessellator::new(
             pixels_per_point,
@@ -236,16 +235,25 @@ pub fn paint(
         for (region, color) in &layered {
             let color = *color;
             let paint_key = PaintKey::new(view, color, false);
-            let parts = cache.painted(region, paint_key, |triangles| {
-                shape_parts(view, &region.shape, triangles, color, false)
-            });
+            // Half a screen pixel, in image pixels.
+            let tolerance = 0.5 / f64::from(view.zoom.max(f32::MIN_POSITIVE));
+            let parts = match region.shape.simplified(tolerance) {
+                // Zoomed out, an outline's vertices crowd within a pixel: fewer draw the same.
+                Some(simple) => shape_parts(view, &simple, &simple.triangles(), color, false),
+                None => cache.painted(region, paint_key, |triangles| {
+                    shape_parts(view, &region.shape, triangles, color, false)
+                }),
+            };
             for part in parts {
                 tessellator.tessellate_shape(part, &mut mesh);
             }
         }
         cache.layer = Some(Layer {
             view: layer_view,
-            members: layered.iter().map(|(r, c)| (r.id.clone(), *c)).collect(),
+            members: layered
+                .iter()
+                .map(|(r, c)| (r.id.clone(), *c, r.shape.clone()))
+                .collect(),
             mesh: std::sync::Arc::new(mesh),
         });
     }
@@ -274,14 +282,22 @@ pub fn paint(
             }
             None => &region.shape,
         };
-        let top_left = view.screen_from_image(shape.bbox().min);
-        painter.text(
-            top_left + Vec2::new(3.0, 2.0),
-            egui::Align2::LEFT_TOP,
-            &region.label,
-            egui::FontId::proportional(13.0),
-            Color32::WHITE,
-        );
+        let bbox = shape.bbox();
+        let top_left = view.screen_from_image(bbox.min);
+        let size = view.screen_from_image(bbox.max) - top_left;
+        // A label wider than its region on screen would only cover its neighbours' (a dense task
+        // zoomed out): it shows again when zoomed in, and the selected region always has its own.
+        let fits = size.x >= LABEL_CHAR_WIDTH * region.label.chars().count() as f32 + 6.0
+            && size.y >= LABEL_HEIGHT;
+        if fits || selected || preview.is_some() {
+            painter.text(
+                top_left + Vec2::new(3.0, 2.0),
+                egui::Align2::LEFT_TOP,
+                &region.label,
+                egui::FontId::proportional(13.0),
+                Color32::WHITE,
+            );
+        }
     }
     let hover = response.hover_pos();
     draft.paint(&painter, view, hover);
