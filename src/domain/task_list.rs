@@ -58,20 +58,22 @@ impl TaskFilter {
     }
 }
 
-/// The task `query` means: its number in the list (`1` is the first), else its id, else the first
-/// task whose id contains it (ignoring case). `None` when none does.
+/// The task `query` means: the task with that id, else (`#12` or `12`) the one at that number in
+/// the list (`1` is the first), else the first task whose id contains it (ignoring case). `None`
+/// when none does. `#12` is always a number, even where ids are numbers too.
 pub fn find_task(tasks: &[Task], query: &str) -> Option<usize> {
     let query = query.trim();
     if query.is_empty() {
         return None;
     }
+    let numbered = query.starts_with('#');
+    if !numbered && let Some(exact) = tasks.iter().position(|t| t.id == query) {
+        return Some(exact);
+    }
     if let Ok(number) = query.trim_start_matches('#').parse::<usize>()
         && (1..=tasks.len()).contains(&number)
     {
         return Some(number - 1);
-    }
-    if let Some(exact) = tasks.iter().position(|t| t.id == query) {
-        return Some(exact);
     }
     let lower = query.to_lowercase();
     tasks
@@ -103,8 +105,11 @@ mod tests {
         let tasks = tasks(&["sky-001", "sky-002", "Mountain", "42"]);
         assert_eq!(find_task(&tasks, "2"), Some(1));
         assert_eq!(find_task(&tasks, "#3"), Some(2));
-        // A number past the list is an id, or part of one.
+        // An id wins over a number; `#` makes it a number.
         assert_eq!(find_task(&tasks, "42"), Some(3));
+        let numeric = super::tests::tasks(&["3", "1", "2"]);
+        assert_eq!(find_task(&numeric, "1"), Some(1));
+        assert_eq!(find_task(&numeric, "#1"), Some(0));
         assert_eq!(find_task(&tasks, "sky-002"), Some(1));
         assert_eq!(find_task(&tasks, " mount "), Some(2));
         assert_eq!(find_task(&tasks, "lake"), None);

@@ -1,7 +1,8 @@
 //! Header checks of a whole bundle's images at once: in parallel, and through a cache so a bundle
 //! opened again is not read again. The cache lives in the app's cache folder, one file per bundle
-//! folder, keyed by each image's path, byte size and modification time: a file rewritten in place
-//! (another size or time) is read again. Only images that passed are cached, with their size in
+//! folder, keyed by each image's path, byte size and modification time, and on Unix its inode,
+//! device and status-change time: a file rewritten in place is read again, even by a tool that
+//! keeps its size and modification time. Only images that passed are cached, with their size in
 //! pixels; the pixel limit is applied again each time, since it may have changed.
 
 use super::image_check::{ImageProblem, check_image};
@@ -10,8 +11,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-/// The value of the cache file's `format` key; a file of another format is ignored (and replaced).
-const CACHE_FORMAT: &str = "clickwork-image-headers/1";
+/// The value of the cache file's `format` key; a file of another format, or written by another
+/// version (which may read sizes otherwise), is ignored and replaced.
+const CACHE_FORMAT: &str = concat!("clickwork-image-headers/2 ", env!("CARGO_PKG_VERSION"));
 
 /// What a header check found: the image's size in pixels (as shown) and its byte size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +32,8 @@ struct Entry {
     bytes: u64,
     /// Modification time in nanoseconds since 1970 (0 when the system gives none).
     modified_ns: u128,
+    /// See [`identity`].
+    identity: u64,
     width: u32,
     height: u32,
 }
@@ -49,17 +53,37 @@ pub struct HeaderCache {
     known: HashMap<String, Entry>,
     /// What this run checked: written back, so images no longer in the bundle drop out.
     seen: std::sync::Mutex<HashMap<String, Entry>>,
+    /// How many headers this run read from their files (the others came from the cache).
+    read: std::sync::atomic::AtomicUsize,
 }
 
 /// The size and modification time of `path`, as the cache keys it.
-fn stamp(path: &Path) -> std::io::Result<(u64, u128)> {
+fn stamp(path: &Path) -> std::io::Result<(u64, u128, u64)> {
     let meta = std::fs::metadata(path)?;
     let modified_ns = meta
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    Ok((meta.len(), modified_ns))
+    Ok((meta.len(), modified_ns, identity(&meta)))
+}
+
+/// What else tells a rewritten file apart where the system has it: the inode, the device and the
+/// status-change time, which tools that keep the modification time (`exiftool -P`, `cp -p`,
+/// `rsync -a`, unzip) cannot keep.
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> u64 {
+    use std::hash::{Hash, Hasher};
+    use std::os::unix::fs::MetadataExt;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (meta.ino(), meta.dev(), meta.ctime(), meta.ctime_nsec()).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What else tells a rewritten file apart (nothing portable here).
+#[cfg(not(unix))]
+fn identity(_meta: &std::fs::Metadata) -> u64 {
+    0
 }
 
 impl HeaderCache {
@@ -83,13 +107,14 @@ impl HeaderCache {
             root: root.to_owned(),
             known,
             seen: std::sync::Mutex::default(),
+            read: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// Checks the header of the image at `path` (inside the bundle folder) against `max_pixels`,
     /// from the cache when the file is unchanged.
     pub fn check(&self, path: &Path, max_pixels: u64) -> Result<Header, ImageProblem> {
-        let (bytes, modified_ns) = stamp(path).map_err(ImageProblem::Unreadable)?;
+        let (bytes, modified_ns, identity) = stamp(path).map_err(ImageProblem::Unreadable)?;
         let key = path
             .strip_prefix(&self.root)
             .unwrap_or(path)
@@ -98,15 +123,17 @@ impl HeaderCache {
         let cached = self
             .known
             .get(&key)
-            .filter(|e| e.bytes == bytes && e.modified_ns == modified_ns)
+            .filter(|e| e.bytes == bytes && e.modified_ns == modified_ns && e.identity == identity)
             .copied();
         let entry = match cached {
             Some(entry) => entry,
             None => {
+                self.read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let info = check_image(path, u64::MAX)?;
                 Entry {
                     bytes,
                     modified_ns,
+                    identity,
                     width: info.width,
                     height: info.height,
                 }
@@ -131,6 +158,12 @@ impl HeaderCache {
         })
     }
 
+    /// How many headers were read from their files so far (not answered by the cache).
+    #[cfg(test)]
+    pub fn headers_read(&self) -> usize {
+        self.read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Writes what this run checked, when it differs from what was read. A failure is logged and
     /// costs nothing but the next run's reading.
     pub fn save(&self) {
@@ -149,7 +182,10 @@ impl HeaderCache {
         let written = (|| -> std::io::Result<()> {
             let dir = file.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".tmp-")
+                .suffix(".part")
+                .tempfile_in(dir)?;
             let mut out = std::io::BufWriter::new(tmp.as_file_mut());
             serde_json::to_writer(&mut out, &cache).map_err(std::io::Error::other)?;
             std::io::Write::flush(&mut out)?;
@@ -192,30 +228,21 @@ mod tests {
     }
 
     #[test]
-    fn a_cached_header_is_used_while_the_file_keeps_its_size_and_time() {
+    fn a_cached_header_is_used_while_the_file_is_unchanged() {
         let (_dir, root, cache, image) = bundle_with_one_png(30, 20);
         let headers = HeaderCache::open(Some(&cache), &root);
         assert_eq!(headers.check(&image, 1000).unwrap().width, 30);
+        assert_eq!(headers.headers_read(), 1);
         headers.save();
         let written = std::fs::metadata(cache_file(&cache))
             .unwrap()
             .modified()
             .unwrap();
 
-        // Same length, same time, other bytes: the cache answers without reading the file.
-        let modified = std::fs::metadata(&image).unwrap().modified().unwrap();
-        let mut garbage = png_header(30, 20);
-        garbage.iter_mut().for_each(|b| *b = b'x');
-        std::fs::write(&image, &garbage).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&image)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
         let headers = HeaderCache::open(Some(&cache), &root);
         let header = headers.check(&image, 1000).unwrap();
         assert_eq!((header.width, header.height), (30, 20));
+        assert_eq!(headers.headers_read(), 0, "answered by the cache");
         // The pixel limit is applied again to what the cache knows.
         assert!(matches!(
             headers.check(&image, 100),
@@ -230,6 +257,29 @@ mod tests {
             written, unchanged,
             "nothing new: the cache file is not rewritten"
         );
+    }
+
+    #[test]
+    fn a_file_rewritten_with_its_size_and_time_kept_is_read_again() {
+        // What `exiftool -P` or `cp -p` of another image does: same length, same modification time.
+        let (_dir, root, cache, image) = bundle_with_one_png(30, 20);
+        let headers = HeaderCache::open(Some(&cache), &root);
+        headers.check(&image, 1000).unwrap();
+        headers.save();
+        let modified = std::fs::metadata(&image).unwrap().modified().unwrap();
+        std::fs::write(&image, png_header(20, 30)).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&image)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let headers = HeaderCache::open(Some(&cache), &root);
+        let header = headers.check(&image, 1000).unwrap();
+        #[cfg(unix)]
+        assert_eq!((header.width, header.height), (20, 30));
+        #[cfg(not(unix))]
+        let _ = header;
     }
 
     #[test]

@@ -158,7 +158,9 @@ pub fn check_image(path: &Path, max_pixels: u64) -> Result<ImageInfo, ImageProbl
         match dimensions(Cursor::new(&prefix), format) {
             Ok(size) => break (format, size),
             Err(e) if whole_file_read => return Err(bad_header(format, &e)),
-            Err(_) if want < HEADER_PREFIX_MAX => want = want.saturating_mul(HEADER_GROWTH),
+            Err(_) if want < HEADER_PREFIX_MAX => {
+                want = want.saturating_mul(HEADER_GROWTH).min(HEADER_PREFIX_MAX);
+            }
             Err(_) => {
                 file.seek(SeekFrom::Start(0))
                     .map_err(ImageProblem::Unreadable)?;

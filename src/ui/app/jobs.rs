@@ -197,6 +197,8 @@ impl Jobs {
                 Ok(dir) => {
                     let options = LoadOptions {
                         cache_dir: dir.path().to_owned(),
+                        // A cache in a folder deleted with the view would never be read.
+                        remember_headers: false,
                         ..options
                     };
                     *slot = Some(dir);

@@ -79,14 +79,15 @@ impl Layer {
 #[derive(Debug, Default)]
 pub struct TriangleCache {
     by_region: HashMap<String, Cached>,
-    layer: Option<Layer>,
+    /// The untouched regions below the first one painted on its own, and those above it.
+    layers: [Option<Layer>; 2],
 }
 
 impl TriangleCache {
     /// Forgets every region (another task opened).
     pub fn clear(&mut self) {
         self.by_region.clear();
-        self.layer = None;
+        self.layers = [None, None];
     }
 
     /// The screen shapes of `region` under `key`: last frame's while the shape and the key hold,
@@ -196,8 +197,8 @@ pub fn paint(
         }
     }
     let (tool, draft) = scene.tool;
-    // Regions in the layer: shown, not selected, not being edited. The others are painted on top,
-    // each on its own, as they change from frame to frame.
+    // Regions in the layers: shown, not selected, not being edited. The others are painted each on
+    // its own, as they change from frame to frame.
     let previews: Vec<Option<Shape>> = input
         .annotation
         .regions
@@ -210,67 +211,44 @@ pub fn paint(
     let regions: Vec<(&Region, &Option<Shape>)> =
         input.annotation.regions.iter().zip(&previews).collect();
     let pixels_per_point = ui.ctx().pixels_per_point();
-    let layered: Vec<(&Region, Color32)> = regions
-        .iter()
-        .filter(|r| in_layer(r))
-        .map(|(r, _)| (*r, (input.color_of)(&r.label)))
-        .collect();
     let layer_view = (
         PaintKey::new(view, Color32::TRANSPARENT, false),
         pixels_per_point.to_bits(),
     );
-    if cache
-        .layer
-        .as_ref()
-        .is_none_or(|l| !l.holds(layer_view, &layered))
-    {
-        let mut tessellator = egui::epaint::Tessellator::new(
-            pixels_per_point,
-            egui::epaint::TessellationOptions::default(),
-            // No text and no discs in the layer: the font texture's size is not needed.
-            [1, 1],
-            Vec::new(),
-        );
-        let mut mesh = egui::Mesh::default();
-        for (region, color) in &layered {
-            let color = *color;
-            let paint_key = PaintKey::new(view, color, false);
-            // Half a screen pixel, in image pixels.
-            let tolerance = 0.5 / f64::from(view.zoom.max(f32::MIN_POSITIVE));
-            let parts = match region.shape.simplified(tolerance) {
-                // Zoomed out, an outline's vertices crowd within a pixel: fewer draw the same.
-                Some(simple) => shape_parts(view, &simple, &simple.triangles(), color, false),
-                None => cache.painted(region, paint_key, |triangles| {
-                    shape_parts(view, &region.shape, triangles, color, false)
-                }),
-            };
-            for part in parts {
-                tessellator.tessellate_shape(part, &mut mesh);
-            }
+    // The regions painted on their own keep their place in the drawing order (the order hit
+    // testing follows): the layered ones below the first of them, then it, then the rest.
+    let split = regions
+        .iter()
+        .position(|r| (scene.visible)(r.0) && !in_layer(r))
+        .unwrap_or(regions.len());
+    let mut below: Vec<(&Region, Color32)> = Vec::new();
+    let mut above: Vec<(&Region, Color32)> = Vec::new();
+    for (i, r) in regions.iter().enumerate() {
+        if in_layer(r) {
+            let side = if i < split { &mut below } else { &mut above };
+            side.push((r.0, (input.color_of)(&r.0.label)));
         }
-        cache.layer = Some(Layer {
-            view: layer_view,
-            members: layered
-                .iter()
-                .map(|(r, c)| (r.id.clone(), *c, r.shape.clone()))
-                .collect(),
-            mesh: std::sync::Arc::new(mesh),
-        });
     }
-    if let Some(layer) = &cache.layer {
-        painter.add(egui::Shape::Mesh(std::sync::Arc::clone(&layer.mesh)));
+    let layered = [below, above];
+    for (which, members) in layered.iter().enumerate() {
+        refresh_layer(cache, which, members, view, layer_view);
     }
+    let paint_layer = |cache: &TriangleCache, which: usize| {
+        if let Some(layer) = cache.layers.get(which).and_then(Option::as_ref) {
+            painter.add(egui::Shape::Mesh(std::sync::Arc::clone(&layer.mesh)));
+        }
+    };
+    paint_layer(cache, 0);
     for (region, preview) in &regions {
         if !(scene.visible)(region) {
             continue;
         }
         let color = (input.color_of)(&region.label);
         let selected = scene.selected == Some(region.id.as_str());
-        let shape = match preview {
+        match preview {
             Some(shape) => {
                 let triangles = shape.triangles();
                 painter.extend(shape_parts(view, shape, &triangles, color, selected));
-                shape
             }
             None if selected => {
                 let key = PaintKey::new(view, color, selected);
@@ -278,10 +256,17 @@ pub fn paint(
                     shape_parts(view, &region.shape, triangles, color, selected)
                 });
                 painter.extend(parts);
-                &region.shape
             }
-            None => &region.shape,
-        };
+            None => {}
+        }
+    }
+    paint_layer(cache, 1);
+    for (region, preview) in &regions {
+        if !(scene.visible)(region) {
+            continue;
+        }
+        let selected = scene.selected == Some(region.id.as_str());
+        let shape = preview.as_ref().unwrap_or(&region.shape);
         let bbox = shape.bbox();
         let top_left = view.screen_from_image(bbox.min);
         let size = view.screen_from_image(bbox.max) - top_left;
@@ -310,6 +295,56 @@ pub fn paint(
         let r = response.rect;
         painter.line_segment([Pos2::new(r.left(), h.y), Pos2::new(r.right(), h.y)], faint);
         painter.line_segment([Pos2::new(h.x, r.top()), Pos2::new(h.x, r.bottom())], faint);
+    }
+}
+
+/// Makes layer `which` of `cache` draw `members` under `view` (`layer_view` is its key), unless it
+/// already does.
+fn refresh_layer(
+    cache: &mut TriangleCache,
+    which: usize,
+    members: &[(&Region, Color32)],
+    view: &View,
+    layer_view: (PaintKey, u32),
+) {
+    let current = cache.layers.get(which).and_then(Option::as_ref);
+    if current.is_some_and(|l| l.holds(layer_view, members)) {
+        return;
+    }
+    let mut tessellator = egui::epaint::Tessellator::new(
+        f32::from_bits(layer_view.1),
+        egui::epaint::TessellationOptions::default(),
+        // No text and no discs in the layer: the font texture's size is not needed.
+        [1, 1],
+        Vec::new(),
+    );
+    // Half a screen point, in image pixels.
+    let tolerance = 0.5 / f64::from(view.zoom.max(f32::MIN_POSITIVE));
+    let mut mesh = egui::Mesh::default();
+    for (region, color) in members {
+        let color = *color;
+        let paint_key = PaintKey::new(view, color, false);
+        let parts = match region.shape.simplified(tolerance) {
+            // Zoomed out, an outline's vertices crowd within a pixel: fewer draw the same.
+            Some(simple) => shape_parts(view, &simple, &simple.triangles(), color, false),
+            None => cache.painted(region, paint_key, |triangles| {
+                shape_parts(view, &region.shape, triangles, color, false)
+            }),
+        };
+        for part in parts {
+            tessellator.tessellate_shape(part, &mut mesh);
+        }
+    }
+    let layer = Layer {
+        view: layer_view,
+        members: members
+            .iter()
+            .map(|(r, c)| (r.id.clone(), *c, r.shape.clone()))
+            .collect(),
+        mesh: std::sync::Arc::new(mesh),
+    };
+    if let Some(slot) = cache.layers.get_mut(which) {
+        *slot = Some(layer);
     }
 }
 
