@@ -6,6 +6,7 @@
 
 mod actions;
 mod dialogs;
+mod finished;
 mod jobs;
 
 use crate::domain::dashboard::{Dashboard, dashboard, wage_curve};
