@@ -40,6 +40,24 @@ pub struct DecodeError {
     pub message: String,
 }
 
+/// Why a decoded image cannot be shown for its task: its size (`decoded`, as shown) is not the one
+/// its header gave when the bundle was opened (`expected`), so the file was replaced since and the
+/// task's regions, in the old image's pixels, would not fit it. `None` when the sizes agree.
+pub fn size_changed(path: &Path, expected: (u32, u32), decoded: (u32, u32)) -> Option<String> {
+    (expected != decoded).then(|| {
+        format!(
+            // Lines short enough for the canvas, which does not wrap.
+            "{}:\nthe image is now {}×{} but was {}×{} when the bundle was opened:\nthe file was \
+             replaced since. Open the bundle again\nso its work is checked against the new image.",
+            path.display(),
+            decoded.0,
+            decoded.1,
+            expected.0,
+            expected.1
+        )
+    })
+}
+
 /// Decodes `path`, honouring its EXIF orientation, refusing images of more than `max_pixels`, and
 /// downscaling so that neither side exceeds `max_side` (the GPU texture limit).
 pub fn decode_for_display(
@@ -94,6 +112,19 @@ pub fn decode_for_display(
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn an_image_replaced_by_one_of_another_size_is_named_with_both_sizes() {
+        let path = Path::new("images/a.jpg");
+        assert_eq!(size_changed(path, (640, 480), (640, 480)), None);
+        let message = size_changed(path, (640, 480), (480, 640)).unwrap();
+        assert!(
+            message.contains("images/a.jpg")
+                && message.contains("480×640")
+                && message.contains("640×480"),
+            "{message}"
+        );
+    }
+
     use super::*;
 
     fn write_png(path: &Path, w: u32, h: u32) {

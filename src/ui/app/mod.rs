@@ -443,7 +443,19 @@ impl App {
             Opened::Session(session) => session,
         };
         let task = session.task();
-        let image = self.loader.get(&task.image_path);
+        let image = match self.loader.get(&task.image_path) {
+            // An image replaced since the bundle was opened would put regions in the wrong pixels.
+            ImageState::Ready { full_size, .. }
+                if let Some(problem) = crate::domain::image_decode::size_changed(
+                    &task.image_path,
+                    (task.width, task.height),
+                    (full_size.x as u32, full_size.y as u32),
+                ) =>
+            {
+                ImageState::Failed(problem)
+            }
+            image => image,
+        };
         let bundle = session.bundle();
         let color_of = |label: &str| label_color(bundle, label);
         let input = CanvasInput {
