@@ -1,13 +1,15 @@
 //! The application: `logic()` takes what background work finished and ticks the clock; `ui()` only
-//! lays out, panels pushing [`Action`]s that [`actions`] applies after layout. Opening a bundle, task
-//! files, saves, exports and the worker's data all go through background threads ([`jobs`], the
-//! session's writer, the image loader), and the frame marks its thread so that a debug build panics
-//! on any file I/O there (`domain::io_guard`).
+//! lays out (`layout.rs` and the panels), panels pushing [`Action`]s that [`actions`] applies after
+//! layout; [`finished`] takes what background work hands back. Opening a bundle, task files, saves,
+//! exports and the worker's data all go through background threads ([`jobs`], the session's writer,
+//! the image loader), and the frame marks its thread so that a debug build panics on any file I/O
+//! there (`domain::io_guard`).
 
 mod actions;
 mod dialogs;
 mod finished;
 mod jobs;
+mod layout;
 
 use crate::domain::dashboard::{Dashboard, dashboard, wage_curve};
 use crate::domain::edit::Edit;
@@ -18,14 +20,11 @@ use crate::domain::settings::Settings;
 use crate::domain::store::RecentBundles;
 use crate::domain::worklog::{ClockState, InputKind};
 use crate::ui::AppConfig;
-use crate::ui::canvas::{Canvas, CanvasInput};
-use crate::ui::command::UiCommand;
+use crate::ui::canvas::Canvas;
 use crate::ui::export_job::{ExportJob, ExportStatus};
 use crate::ui::image_loader::{ImageLoader, ImageState};
 use crate::ui::panels;
-use crate::ui::state::{
-    Action, Closing, Message, Money, Opened, ViewState, Workbench, label_color,
-};
+use crate::ui::state::{Action, Closing, Message, Money, Opened, ViewState, Workbench};
 use chrono::{DateTime, Utc};
 use dialogs::Dialogs;
 use jobs::Jobs;
@@ -348,126 +347,6 @@ impl App {
         let now = (self.config.clock)();
         for kind in kinds {
             session.record_input(kind, now);
-        }
-    }
-
-    /// The export window, the earnings view and the settings, when open.
-    fn windows_ui(&mut self, ctx: &egui::Context) {
-        if let Some(job) = &mut self.export {
-            let status = job.poll().clone();
-            let mut open = true;
-            egui::Window::new("Export labels")
-                .open(&mut open)
-                .collapsible(false)
-                .show(ctx, |ui| match &status {
-                    ExportStatus::Running(done, total) => {
-                        let fraction = *done as f32 / (*total).max(1) as f32;
-                        ui.add(egui::ProgressBar::new(fraction).show_percentage());
-                        ui.label("Writing COCO, YOLO, Pascal VOC, LabelMe and CVAT…");
-                    }
-                    ExportStatus::Finished(summary) => {
-                        ui.label(summary);
-                    }
-                    ExportStatus::Failed(message) => {
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            format!("The export failed: {message}"),
-                        );
-                    }
-                });
-            if !open && !matches!(status, ExportStatus::Running(..)) {
-                self.export = None;
-            }
-        }
-        let (work, view, actions) = (&self.work, &mut self.view, &mut self.actions);
-        if view.shown.earnings {
-            let mut open = true;
-            egui::Window::new("Earnings and time")
-                .open(&mut open)
-                .default_size([640.0, 600.0])
-                .show(ctx, |ui| {
-                    if work.session().is_some() && ui.button("Import a review file…").clicked() {
-                        actions.push(Action::Command(UiCommand::ImportReview));
-                    }
-                    panels::earnings_ui(
-                        ui,
-                        &work.money.dashboard,
-                        &work.settings.reference_wage,
-                        &work.money.wage_curve,
-                        &mut view.earnings,
-                    );
-                });
-            view.shown.earnings = open;
-        }
-        if view.shown.settings {
-            let mut open = true;
-            let mut stays = true;
-            egui::Window::new("Settings")
-                .open(&mut open)
-                .collapsible(false)
-                .show(ctx, |ui| {
-                    stays = panels::settings_ui(
-                        ui,
-                        &mut view.settings_form,
-                        &work.settings,
-                        &mut view.settings_error,
-                        actions,
-                    );
-                });
-            view.shown.settings = open && stays;
-        }
-    }
-
-    fn central_ui(&mut self, ui: &mut egui::Ui) {
-        if !self.view.canvas.is_drawing() {
-            self.logged.draft_started = None;
-        }
-        let session = match &self.work.opened {
-            Opened::Failed {
-                path,
-                problems,
-                held_elsewhere,
-            } => {
-                egui::Frame::central_panel(ui.style()).show(ui, |ui| {
-                    let held_elsewhere = *held_elsewhere;
-                    let recent = &self.work.recent;
-                    let actions = &mut self.actions;
-                    panels::problems_ui(ui, path, problems, held_elsewhere, recent, actions);
-                });
-                return;
-            }
-            Opened::Opening(_) => {
-                ui.centered_and_justified(|ui| ui.spinner());
-                return;
-            }
-            Opened::Session(session) => session,
-        };
-        let task = session.task();
-        let image = match self.loader.get(&task.image_path) {
-            // An image replaced since the bundle was opened would put regions in the wrong pixels.
-            ImageState::Ready { full_size, .. }
-                if let Some(problem) = crate::domain::image_decode::size_changed(
-                    &task.image_path,
-                    (task.width, task.height),
-                    (full_size.x as u32, full_size.y as u32),
-                ) =>
-            {
-                ImageState::Failed(problem)
-            }
-            image => image,
-        };
-        let bundle = session.bundle();
-        let color_of = |label: &str| label_color(bundle, label);
-        let input = CanvasInput {
-            image: &image,
-            image_size: egui::vec2(task.width as f32, task.height as f32),
-            annotation: session.annotation(),
-            color_of: &color_of,
-        };
-        let actions = self.view.canvas.ui(ui, &input);
-        self.actions.extend(actions.into_iter().map(Action::Canvas));
-        if self.view.canvas.is_drawing() && self.logged.draft_started.is_none() {
-            self.logged.draft_started = Some((self.config.clock)());
         }
     }
 }
