@@ -13,7 +13,9 @@ use super::{
     Category, Dataset, DatasetImage, ExportFile, ExportOptions, ExportSummary, Exported,
     FormatError, ImportReport, NoteKind, clamp_shape, read_file,
 };
+use crate::domain::annotation::Region;
 use crate::domain::geometry::{Point, Rect, Shape};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -24,15 +26,6 @@ pub const SUBSET: &str = "default";
 
 /// Where the JSON goes inside the export folder.
 pub const ANNOTATIONS_PATH: &str = "annotations/instances_default.json";
-
-#[derive(Serialize)]
-struct Out<'a> {
-    info: Info,
-    licenses: [Value; 0],
-    categories: Vec<CategoryOut<'a>>,
-    images: Vec<ImageOut<'a>>,
-    annotations: Vec<AnnotationOut<'a>>,
-}
 
 #[derive(Serialize)]
 struct Info {
@@ -68,10 +61,22 @@ struct AnnotationOut<'a> {
     attributes: &'a Map<String, Value>,
 }
 
+/// One image's annotations, serialized: `{…},{…}`, and how many of its regions were clamped.
+struct Fragment {
+    json: Vec<u8>,
+    clamped: usize,
+    ok: bool,
+}
+
 /// The COCO JSON of `dataset`, naming each image by `names` (one per image), and what it holds.
+///
+/// Written as serde_json writes `{"info", "licenses", "categories", "images", "annotations"}` in one go,
+/// byte for byte, but each image's annotations are clamped, measured and serialized on all cores and
+/// then joined into one buffer of the right size (growing one 50 MB buffer by doubling was a third of
+/// a 10,000-image conversion).
 pub fn to_json(dataset: &Dataset, names: &[String]) -> (Vec<u8>, ExportSummary) {
     let mut summary = ExportSummary::default();
-    let categories = dataset
+    let categories: Vec<CategoryOut> = dataset
         .categories
         .iter()
         .enumerate()
@@ -82,62 +87,116 @@ pub fn to_json(dataset: &Dataset, names: &[String]) -> (Vec<u8>, ExportSummary) 
         })
         .collect();
     let indices = dataset.category_indices();
-    let mut images = Vec::with_capacity(dataset.images.len());
-    let mut annotations = Vec::new();
-    for (i, (image, name)) in dataset.images.iter().zip(names).enumerate() {
-        let image_id = i + 1;
-        images.push(ImageOut {
-            id: image_id,
+    let images: Vec<ImageOut> = dataset
+        .images
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (image, name))| ImageOut {
+            id: i + 1,
             file_name: name,
             width: image.width,
             height: image.height,
-        });
-        for region in &image.regions {
-            let Some(category) = indices.get(region.label.as_str()) else {
-                continue;
-            };
-            let (shape, moved) = clamp_shape(&region.shape, image.width, image.height);
-            let vertices = match &shape {
-                Shape::Point { .. } => {
-                    summary.skipped_points += 1;
-                    continue;
-                }
-                Shape::Rectangle { corners } => Rect::from_corners(corners[0], corners[1])
-                    .corners()
-                    .to_vec(),
-                Shape::Polygon { points } => points.clone(),
-            };
-            if moved > 0 {
-                summary.clamped_regions += 1;
-            }
-            let bbox = shape.bbox();
-            annotations.push(AnnotationOut {
-                id: annotations.len() + 1,
-                image_id,
-                category_id: category + 1,
-                segmentation: [vertices.iter().flat_map(|p| [p.x, p.y]).collect()],
-                area: shape.area(),
-                bbox: [bbox.min.x, bbox.min.y, bbox.width(), bbox.height()],
-                iscrowd: 0,
-                attributes: &region.attributes,
-            });
-        }
-    }
-    summary.images = images.len();
-    summary.regions = annotations.len();
-    let out = Out {
-        info: Info {
-            description: "exported by clickwork",
-            version: "1.0",
-        },
-        licenses: [],
-        categories,
-        images,
-        annotations,
+        })
+        .collect();
+    let images_in = dataset.images.get(..images.len()).unwrap_or(&[]);
+    // Annotation ids run over all images in order, so each image's first id is known before any is
+    // serialized.
+    let written = |region: &Region| {
+        indices.contains_key(region.label.as_str()) && !matches!(region.shape, Shape::Point { .. })
     };
+    let mut first_ids = Vec::with_capacity(images_in.len());
+    let mut next_id = 1;
+    for image in images_in {
+        first_ids.push(next_id);
+        let count = image.regions.iter().filter(|r| written(r)).count();
+        next_id += count;
+        summary.skipped_points += image
+            .regions
+            .iter()
+            .filter(|r| {
+                indices.contains_key(r.label.as_str()) && matches!(r.shape, Shape::Point { .. })
+            })
+            .count();
+    }
+    let fragments: Vec<Fragment> = images_in
+        .par_iter()
+        .zip(first_ids.par_iter())
+        .enumerate()
+        .map(|(i, (image, first_id))| {
+            let mut fragment = Fragment {
+                json: Vec::new(),
+                clamped: 0,
+                ok: true,
+            };
+            let mut id = *first_id;
+            for region in image.regions.iter().filter(|r| written(r)) {
+                let Some(category) = indices.get(region.label.as_str()) else {
+                    continue;
+                };
+                let (shape, moved) = clamp_shape(&region.shape, image.width, image.height);
+                let vertices = match &shape {
+                    Shape::Point { .. } => continue,
+                    Shape::Rectangle { corners } => Rect::from_corners(corners[0], corners[1])
+                        .corners()
+                        .to_vec(),
+                    Shape::Polygon { points } => points.clone(),
+                };
+                if moved > 0 {
+                    fragment.clamped += 1;
+                }
+                let bbox = shape.bbox();
+                if !fragment.json.is_empty() {
+                    fragment.json.push(b',');
+                }
+                let annotation = AnnotationOut {
+                    id,
+                    image_id: i + 1,
+                    category_id: category + 1,
+                    segmentation: [vertices.iter().flat_map(|p| [p.x, p.y]).collect()],
+                    area: shape.area(),
+                    bbox: [bbox.min.x, bbox.min.y, bbox.width(), bbox.height()],
+                    iscrowd: 0,
+                    attributes: &region.attributes,
+                };
+                fragment.ok &= serde_json::to_writer(&mut fragment.json, &annotation).is_ok();
+                id += 1;
+            }
+            fragment
+        })
+        .collect();
+    summary.images = images.len();
+    summary.regions = next_id - 1;
+    summary.clamped_regions = fragments.iter().map(|f| f.clamped).sum();
+    let mut head = Vec::new();
+    let info = Info {
+        description: "exported by clickwork",
+        version: "1.0",
+    };
+    let mut ok = fragments.iter().all(|f| f.ok);
+    head.extend_from_slice(b"{\"info\":");
+    ok &= serde_json::to_writer(&mut head, &info).is_ok();
+    head.extend_from_slice(b",\"licenses\":[],\"categories\":");
+    ok &= serde_json::to_writer(&mut head, &categories).is_ok();
+    head.extend_from_slice(b",\"images\":");
+    ok &= serde_json::to_writer(&mut head, &images).is_ok();
+    head.extend_from_slice(b",\"annotations\":[");
     // Serialising plain structs of numbers and strings cannot fail; an empty file would show if it did.
-    let mut bytes = serde_json::to_vec(&out).unwrap_or_default();
-    bytes.push(b'\n');
+    if !ok {
+        return (Vec::new(), summary);
+    }
+    let size = head.len() + fragments.iter().map(|f| f.json.len() + 1).sum::<usize>() + 3;
+    let mut bytes = Vec::with_capacity(size);
+    bytes.append(&mut head);
+    let mut first = true;
+    for fragment in fragments.iter().filter(|f| !f.json.is_empty()) {
+        if !first {
+            bytes.push(b',');
+        }
+        first = false;
+        bytes.extend_from_slice(&fragment.json);
+    }
+    bytes.extend_from_slice(b"]}\n");
     (bytes, summary)
 }
 

@@ -7,7 +7,9 @@
 
 use super::paths::slash_path;
 use super::{ImportReport, NoteKind};
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The folder a dataset's files belong to.
 #[derive(Clone, Debug)]
@@ -16,6 +18,9 @@ pub(crate) struct Root {
     dir: PathBuf,
     /// Through links; `None` when the folder cannot be resolved (then nothing in it is followed).
     canonical: Option<PathBuf>,
+    /// Each folder a file was checked in, and its canonical form: shared by clones and threads, so
+    /// 10,000 label files in one folder cost one `lstat` each, not a walk of every component.
+    folders: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
 }
 
 impl Root {
@@ -25,6 +30,7 @@ impl Root {
         Root {
             canonical: dir.canonicalize().ok(),
             dir,
+            folders: Arc::default(),
         }
     }
 
@@ -92,10 +98,45 @@ impl Root {
     /// `Ok` when the existing `path` resolves (through links) inside the folder; else where it leads.
     pub(crate) fn inside(&self, path: &Path) -> Result<(), PathBuf> {
         let lexical = normalize(&absolute(path));
-        let real = path.canonicalize().unwrap_or_else(|_| lexical.clone());
+        let real = self.real_path(&lexical).unwrap_or_else(|| lexical.clone());
         match &self.canonical {
             Some(root) if lexical.starts_with(&self.dir) && real.starts_with(root) => Ok(()),
             _ => Err(real),
+        }
+    }
+
+    /// Where the absolute, normalized `path` leads through links, as `canonicalize` says. On Linux a
+    /// plain file (not a link) is its folder's canonical form (remembered) joined with its name; other
+    /// systems also fix letter case and reserved names there, so they always ask the system.
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.canonicalize().ok();
+        };
+        let plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file());
+        if !cfg!(target_os = "linux") || !plain_file {
+            return path.canonicalize().ok();
+        }
+        // A poisoned lock only means another check panicked; the map is still whole.
+        let known = self
+            .folders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(folder)
+            .cloned();
+        let canonical = match known {
+            Some(canonical) => canonical,
+            None => {
+                let canonical = folder.canonicalize().ok();
+                self.folders
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(folder.to_owned(), canonical.clone());
+                canonical
+            }
+        };
+        match canonical {
+            Some(folder) => Some(folder.join(name)),
+            None => path.canonicalize().ok(),
         }
     }
 

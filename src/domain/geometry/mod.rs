@@ -4,9 +4,11 @@
 //! the right and y downwards. Areas, intersections and validity go through the `geo` crate so that no
 //! hand-written clipping code has to be trusted.
 
-use geo::{Area, BooleanOps, Distance, Euclidean, Intersects, TriangulateEarcut, Validation};
+use geo::{Area, BooleanOps, Distance, Euclidean, Intersects, TriangulateEarcut};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+mod simple;
 
 /// A position in image pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -429,14 +431,7 @@ impl Shape {
                     }
                     _ => true,
                 });
-                let crosses = self.to_geo().is_some_and(|poly| {
-                    poly.validation_errors().iter().any(|e| {
-                        matches!(
-                            e,
-                            geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)
-                        )
-                    })
-                });
+                let crosses = simple::ring_crosses_itself(points);
                 // A bow-tie's signed areas cancel out; it is reported as crossing, not as empty.
                 if flat || (!crosses && self.area() <= 0.0) {
                     issues.push(ShapeIssue::ZeroArea);
