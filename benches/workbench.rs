@@ -14,12 +14,13 @@
 )]
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
-use clickwork::domain::annotation::Region;
+use clickwork::domain::annotation::{Annotation, Region};
 use clickwork::domain::bundle::sample_bundle_path;
 use clickwork::domain::bundle::{LoadOptions, load_bundle};
 use clickwork::domain::clock::system_clock;
 use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
+use clickwork::domain::hit_index::HitIndex;
 use clickwork::domain::image_decode::decode_for_display;
 use clickwork::ui::AppConfig;
 use clickwork::ui::app::App;
@@ -142,6 +143,7 @@ fn main() {
         "frame time with tessellation, pointer moving over 1,000 polygons x 100 vertices: \
          {per_frame:.2} ms/frame (mean of {frames}; {tessellated} primitives)"
     );
+    hit_tests(harness.state().session().expect("a session").annotation());
     let ids: Vec<String> = (0..1000).map(|k| format!("d{k}")).collect();
     for id in ids {
         harness.state_mut().apply_edit(Edit::DeleteRegion { id });
@@ -177,6 +179,37 @@ fn main() {
         shown.join(", ")
     );
     harness.state().flush();
+}
+
+/// A click's hit test on the dense task: the plain scan against the spatial index (and building it,
+/// which happens once after each edit).
+fn hit_tests(annotation: &Annotation) {
+    let started = Instant::now();
+    let index = HitIndex::new(annotation);
+    let built = ms(started.elapsed());
+    let clicks: Vec<Point> = (0..2000)
+        .map(|i| Point::new(f64::from(i * 37 % 4300), f64::from(i * 53 % 2600)))
+        .collect();
+    let started = Instant::now();
+    let linear: Vec<_> = clicks
+        .iter()
+        .map(|&p| annotation.hit_test(p, 4.0, |_| true))
+        .collect();
+    let scan = ms(started.elapsed()) / clicks.len() as f64;
+    let started = Instant::now();
+    let indexed: Vec<_> = clicks
+        .iter()
+        .map(|&p| index.hit_test(annotation, p, 4.0, |_| true))
+        .collect();
+    let through = ms(started.elapsed()) / clicks.len() as f64;
+    assert_eq!(linear, indexed, "the index and the scan disagree");
+    println!(
+        "hit test on {} regions: plain scan {scan:.4} ms/click, index {through:.4} ms/click \
+         (built in {built:.2} ms after each edit; {} of {} clicks hit)",
+        annotation.regions.len(),
+        linear.iter().flatten().count(),
+        clicks.len()
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -128,14 +128,26 @@ impl Annotation {
         tolerance: f64,
         visible: impl Fn(&Region) -> bool,
     ) -> Option<Hit> {
-        let topmost_first = || {
-            self.regions
+        let topmost_first: Vec<usize> = (0..self.regions.len()).rev().collect();
+        self.hit_test_among(&topmost_first, p, tolerance, visible)
+    }
+
+    /// [`Annotation::hit_test`]'s rules over the regions `topmost_first` lists (indices in drawing
+    /// order, topmost first): the spatial index passes only those within reach of `p`.
+    pub(crate) fn hit_test_among(
+        &self,
+        topmost_first: &[usize],
+        p: Point,
+        tolerance: f64,
+        visible: impl Fn(&Region) -> bool,
+    ) -> Option<Hit> {
+        let candidates = || {
+            topmost_first
                 .iter()
-                .enumerate()
-                .rev()
+                .filter_map(|&i| Some((i, self.regions.get(i)?)))
                 .filter(|(_, r)| visible(r))
         };
-        let vertex = topmost_first().find_map(|(i, r)| {
+        let vertex = candidates().find_map(|(i, r)| {
             let (v, d) = r.shape.nearest_vertex(p)?;
             (d <= tolerance).then_some(Hit {
                 region: i,
@@ -143,7 +155,7 @@ impl Annotation {
             })
         });
         let edge = || {
-            topmost_first().find_map(|(i, r)| {
+            candidates().find_map(|(i, r)| {
                 let (e, d) = r.shape.nearest_edge(p)?;
                 (d <= tolerance).then_some(Hit {
                     region: i,
@@ -152,7 +164,7 @@ impl Annotation {
             })
         };
         let body = || {
-            topmost_first()
+            candidates()
                 .find(|(_, r)| r.shape.contains(p))
                 .map(|(i, _)| Hit {
                     region: i,

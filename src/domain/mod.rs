@@ -9,6 +9,7 @@ pub mod edit;
 pub mod formats;
 pub mod geometry;
 pub mod history;
+pub mod hit_index;
 pub mod ids;
 pub mod image_decode;
 pub mod io_guard;

@@ -10,11 +10,13 @@ use crate::domain::annotation::{Annotation, TaskStatus};
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::edit::{Edit, EditError};
 use crate::domain::history::History;
+use crate::domain::hit_index::{HitIndex, Hits};
 use crate::domain::ledger::Reviews;
 use crate::domain::store::{Access, AnnotationFile, OpenReport, Saver, StoreError, Workspace};
 use crate::domain::worklog::{EventKind, Recorder};
 use chrono::{DateTime, Utc};
 use std::path::Path;
+use std::sync::OnceLock;
 use task_files::{Loaded, TaskFiles};
 
 mod task_files;
@@ -51,6 +53,8 @@ pub struct Session {
     task: Task,
     file: AnnotationFile,
     annotation: Annotation,
+    /// The annotation's spatial index for hit tests, built when one asks; emptied at every change.
+    hit_index: OnceLock<HitIndex>,
     history: History,
     warnings: Vec<String>,
     /// This session's side of the work log.
@@ -136,6 +140,7 @@ impl Session {
         let mut session = Session {
             task,
             annotation: file.annotation(),
+            hit_index: OnceLock::new(),
             file,
             bundle,
             workspace,
@@ -205,6 +210,11 @@ impl Session {
     /// The open task's regions.
     pub fn annotation(&self) -> &Annotation {
         &self.annotation
+    }
+
+    /// Hit tests on the open task's regions, through a spatial index kept until they change.
+    pub fn hits(&self) -> Hits<'_> {
+        Hits::new(&self.annotation, &self.hit_index)
     }
 
     /// The open task's status.
@@ -286,6 +296,7 @@ impl Session {
             return Err(EditError::ReadOnly);
         }
         let kind = edit_event(&edit, drawing_ms);
+        self.hit_index = OnceLock::new();
         self.history.apply(&mut self.annotation, edit)?;
         self.visit_worked = true;
         self.touch(now);
@@ -298,6 +309,7 @@ impl Session {
         if self.is_read_only() {
             return Err(EditError::ReadOnly);
         }
+        self.hit_index = OnceLock::new();
         let undone = self.history.undo(&mut self.annotation)?;
         if let Some(edit) = &undone {
             self.touch(now);
@@ -315,6 +327,7 @@ impl Session {
         if self.is_read_only() {
             return Err(EditError::ReadOnly);
         }
+        self.hit_index = OnceLock::new();
         let redone = self.history.redo(&mut self.annotation)?;
         if let Some(edit) = &redone {
             self.touch(now);
@@ -462,6 +475,7 @@ impl Session {
             *slot = self.file.status;
         }
         self.annotation = self.file.annotation();
+        self.hit_index = OnceLock::new();
         self.task = task.clone();
         self.current = index;
         self.history.clear();

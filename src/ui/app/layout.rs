@@ -122,6 +122,7 @@ impl App {
             image: &image,
             image_size: egui::vec2(task.width as f32, task.height as f32),
             annotation: session.annotation(),
+            hits: session.hits(),
             color_of: &color_of,
         };
         let actions = self.view.canvas.ui(ui, &input);

@@ -18,6 +18,7 @@ pub use view::View;
 use crate::domain::annotation::{Annotation, Region};
 use crate::domain::edit::Edit;
 use crate::domain::geometry::Shape;
+use crate::domain::hit_index::Hits;
 use crate::ui::image_loader::ImageState;
 use egui::{Color32, PointerButton, Sense, Vec2};
 use std::collections::HashSet;
@@ -50,6 +51,8 @@ pub struct CanvasInput<'a> {
     pub image_size: Vec2,
     /// The task's regions.
     pub annotation: &'a Annotation,
+    /// Hit tests on them, through their spatial index.
+    pub hits: Hits<'a>,
     /// Colour of a label by name.
     pub color_of: &'a dyn Fn(&str) -> Color32,
 }
@@ -178,6 +181,7 @@ impl Canvas {
                 min_drag: self.view.image_len(MIN_DRAG),
                 image_size: (f64::from(input.image_size.x), f64::from(input.image_size.y)),
                 annotation: input.annotation,
+                hits: input.hits,
                 visible: &visible,
             };
             let mut actions = Vec::new();

@@ -48,7 +48,7 @@ struct SelectTool {
 impl CanvasTool for SelectTool {
     fn frame(&mut self, input: &ToolInput<'_>) -> Vec<CanvasAction> {
         let ann = input.annotation;
-        let hit_at = |p: Point| ann.hit_test(p, input.tolerance, input.visible);
+        let hit_at = |p: Point| input.hits.hit_test(p, input.tolerance, input.visible);
         let mut actions = Vec::new();
         if input.drag_started
             && let Some(from) = input.press

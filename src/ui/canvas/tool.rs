@@ -6,6 +6,7 @@ use super::CanvasAction;
 use super::view::View;
 use crate::domain::annotation::{Annotation, Region};
 use crate::domain::geometry::{Point, Shape, ShapeKind};
+use crate::domain::hit_index::Hits;
 use crate::ui::command::UiCommand;
 use egui::Pos2;
 
@@ -33,6 +34,8 @@ pub struct ToolInput<'a> {
     pub image_size: (f64, f64),
     /// The task's regions.
     pub annotation: &'a Annotation,
+    /// Hit tests on them, through their spatial index.
+    pub hits: Hits<'a>,
     /// Whether a region is shown (and so can be hit).
     pub visible: &'a dyn Fn(&Region) -> bool,
 }
