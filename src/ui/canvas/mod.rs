@@ -4,7 +4,7 @@
 //! Each tool is one file behind [`tool::CanvasTool`]; [`paint`] draws; [`view`] is the transform.
 
 mod extreme;
-mod paint;
+pub mod paint;
 mod point;
 mod polygon;
 mod rectangle;
@@ -109,6 +109,11 @@ impl Canvas {
     /// True while something is being drawn or dragged.
     pub fn has_draft(&self) -> bool {
         self.active.has_draft()
+    }
+
+    /// How the painted layers of untouched regions were kept up to date (built, moved, culled).
+    pub fn layer_counts(&self) -> paint::LayerCounts {
+        self.triangles.counts()
     }
 
     /// True while a new region is being drawn.

@@ -48,21 +48,55 @@ struct Cached {
 
 /// The regions nobody is touching (not selected, not being edited), as one mesh already tessellated:
 /// while the pointer moves and nothing changes, a frame hands egui one mesh instead of a thousand
-/// outlines to tessellate again.
+/// outlines to tessellate again. Panning moves the mesh instead of making it again, and zoomed in,
+/// the regions far outside the view are left out of it.
 #[derive(Debug)]
 struct Layer {
-    /// The view and scale it was made under.
-    view: (PaintKey, u32),
+    /// The zoom and scale it was made under (panning does not change a mesh's shape).
+    scale: (u32, u32),
+    /// Where the image's origin was on screen when the mesh was last moved.
+    origin: Pos2,
+    /// The part of the image (image pixels) whose regions the mesh draws: the view when it was
+    /// made, widened by the view's own size on every side, so panning stays inside it a while.
+    window: [f64; 4],
     /// The regions in it, in order, with the colours and shapes it was made from.
     members: Vec<(String, Color32, Shape)>,
     mesh: std::sync::Arc<egui::Mesh>,
 }
 
+/// The image pixels `view` shows, as `[min x, min y, max x, max y]`.
+fn shown(view: &View) -> [f64; 4] {
+    let a = view.image_from_screen(view.canvas.min);
+    let b = view.image_from_screen(view.canvas.max);
+    [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]
+}
+
+/// `shown` widened by its own width and height on every side.
+fn widened([x0, y0, x1, y1]: [f64; 4]) -> [f64; 4] {
+    let (w, h) = (x1 - x0, y1 - y0);
+    [x0 - w, y0 - h, x1 + w, y1 + h]
+}
+
+/// Whether the box `[x0, y0, x1, y1]` of image pixels meets `window`.
+fn meets(window: &[f64; 4], bbox: &crate::domain::geometry::Rect) -> bool {
+    bbox.max.x >= window[0]
+        && bbox.max.y >= window[1]
+        && bbox.min.x <= window[2]
+        && bbox.min.y <= window[3]
+}
+
 impl Layer {
-    /// Whether the layer still draws `members` under `view`: the same regions, colours and shapes
-    /// (comparing every vertex costs far less than tessellating them again).
-    fn holds(&self, view: (PaintKey, u32), members: &[(&Region, Color32)]) -> bool {
-        self.view == view
+    /// Whether the layer still draws `members` at `scale` with the view inside its window: the
+    /// same regions, colours and shapes (comparing every vertex costs far less than tessellating
+    /// them again).
+    fn holds(&self, scale: (u32, u32), view: [f64; 4], members: &[(&Region, Color32)]) -> bool {
+        let [x0, y0, x1, y1] = view;
+        let inside = x0 >= self.window[0]
+            && y0 >= self.window[1]
+            && x1 <= self.window[2]
+            && y1 <= self.window[3];
+        self.scale == scale
+            && inside
             && self.members.len() == members.len()
             && self
                 .members
@@ -81,9 +115,27 @@ pub struct TriangleCache {
     by_region: HashMap<String, Cached>,
     /// The untouched regions below the first one painted on its own, and those above it.
     layers: [Option<Layer>; 2],
+    /// How often a layer was tessellated, and how often one was moved instead (panning).
+    counts: LayerCounts,
+}
+
+/// How a [`TriangleCache`]'s layers were kept up to date, counted since it was made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LayerCounts {
+    /// Layers tessellated anew.
+    pub built: u64,
+    /// Layers moved to follow a pan.
+    pub moved: u64,
+    /// Regions left out of a layer when it was built, as far outside the view.
+    pub culled: u64,
 }
 
 impl TriangleCache {
+    /// How the layers were kept up to date so far.
+    pub fn counts(&self) -> LayerCounts {
+        self.counts
+    }
+
     /// Forgets every region (another task opened).
     pub fn clear(&mut self) {
         self.by_region.clear();
@@ -211,10 +263,7 @@ pub fn paint(
     let regions: Vec<(&Region, &Option<Shape>)> =
         input.annotation.regions.iter().zip(&previews).collect();
     let pixels_per_point = ui.ctx().pixels_per_point();
-    let layer_view = (
-        PaintKey::new(view, Color32::TRANSPARENT, false),
-        pixels_per_point.to_bits(),
-    );
+    let layer_scale = (view.zoom.to_bits(), pixels_per_point.to_bits());
     // The regions painted on their own keep their place in the drawing order (the order hit
     // testing follows): the layered ones below the first of them, then it, then the rest.
     let split = regions
@@ -231,7 +280,7 @@ pub fn paint(
     }
     let layered = [below, above];
     for (which, members) in layered.iter().enumerate() {
-        refresh_layer(cache, which, members, view, layer_view);
+        refresh_layer(cache, which, members, view, layer_scale);
     }
     let paint_layer = |cache: &TriangleCache, which: usize| {
         if let Some(layer) = cache.layers.get(which).and_then(Option::as_ref) {
@@ -298,21 +347,32 @@ pub fn paint(
     }
 }
 
-/// Makes layer `which` of `cache` draw `members` under `view` (`layer_view` is its key), unless it
-/// already does.
+/// Makes layer `which` of `cache` draw `members` under `view` at `scale` (zoom and pixels per point,
+/// as bits): moved when only the pan changed and the view is still inside the layer's window, else
+/// tessellated again.
 fn refresh_layer(
     cache: &mut TriangleCache,
     which: usize,
     members: &[(&Region, Color32)],
     view: &View,
-    layer_view: (PaintKey, u32),
+    scale: (u32, u32),
 ) {
-    let current = cache.layers.get(which).and_then(Option::as_ref);
-    if current.is_some_and(|l| l.holds(layer_view, members)) {
+    let now_shown = shown(view);
+    let origin = view.screen_from_image(Point::new(0.0, 0.0));
+    if let Some(layer) = cache.layers.get_mut(which).and_then(Option::as_mut)
+        && layer.holds(scale, now_shown, members)
+    {
+        let delta = origin - layer.origin;
+        if delta != Vec2::ZERO {
+            // egui let go of last frame's copy, so this moves the mesh in place.
+            std::sync::Arc::make_mut(&mut layer.mesh).translate(delta);
+            layer.origin = origin;
+            cache.counts.moved += 1;
+        }
         return;
     }
     let mut tessellator = egui::epaint::Tessellator::new(
-        f32::from_bits(layer_view.1),
+        f32::from_bits(scale.1),
         egui::epaint::TessellationOptions::default(),
         // No text and no discs in the layer: the font texture's size is not needed.
         [1, 1],
@@ -320,8 +380,13 @@ fn refresh_layer(
     );
     // Half a screen point, in image pixels.
     let tolerance = 0.5 / f64::from(view.zoom.max(f32::MIN_POSITIVE));
+    let window = widened(now_shown);
     let mut mesh = egui::Mesh::default();
     for (region, color) in members {
+        if !meets(&window, &region.shape.bbox()) {
+            cache.counts.culled += 1;
+            continue;
+        }
         let color = *color;
         let paint_key = PaintKey::new(view, color, false);
         let parts = match region.shape.simplified(tolerance) {
@@ -336,13 +401,16 @@ fn refresh_layer(
         }
     }
     let layer = Layer {
-        view: layer_view,
+        scale,
+        origin,
+        window,
         members: members
             .iter()
             .map(|(r, c)| (r.id.clone(), *c, r.shape.clone()))
             .collect(),
         mesh: std::sync::Arc::new(mesh),
     };
+    cache.counts.built += 1;
     if let Some(slot) = cache.layers.get_mut(which) {
         *slot = Some(layer);
     }
