@@ -16,7 +16,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clickwork::domain::bundle::{Bundle, BundleErrors, LoadOptions, load_bundle};
+use clickwork::domain::bundle::{Bundle, BundleErrors, LoadOptions, Progress, load_bundle};
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
@@ -90,6 +90,30 @@ fn the_sample_bundle_loads() {
 
 /// Zips every file under `dir` into `zip_path`, under `prefix` (`""` or `"folder/"`). Stored, not
 /// deflated: the photos are JPEGs already, and deflating megabytes in a debug build is slow.
+#[test]
+fn the_progress_counter_counts_every_image_of_a_manifest_and_of_a_folder() {
+    let temp = tempfile::tempdir().unwrap();
+    let progress = std::sync::Arc::new(Progress::default());
+    let options = LoadOptions {
+        progress: Some(progress.clone()),
+        ..LoadOptions::new(temp.path().join("cache"))
+    };
+    let bundle = load_bundle(&sample_dir(), &options).unwrap();
+    assert_eq!(progress.get(), (bundle.tasks.len(), bundle.tasks.len()));
+    // A folder of images only: the same count, started afresh.
+    let folder = temp.path().join("photos");
+    fs::create_dir(&folder).unwrap();
+    for task in bundle.tasks.iter().take(2) {
+        fs::copy(
+            &task.image_path,
+            folder.join(task.image_path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    load_bundle(&folder, &options).unwrap();
+    assert_eq!(progress.get(), (2, 2));
+}
+
 fn zip_folder(dir: &Path, zip_path: &Path, prefix: &str) {
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let mut zip = ZipWriter::new(File::create(zip_path).unwrap());

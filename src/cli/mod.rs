@@ -7,10 +7,10 @@
 mod export;
 mod report;
 
-use crate::domain::bundle::{Bundle, LoadOptions, MAX_PIXELS_ENV, load_bundle};
+use crate::domain::bundle::{Bundle, LoadOptions, MAX_PIXELS_ENV, Progress, load_bundle};
 use crate::domain::store::{Layout, resolve_data_dir};
 use clap::{Parser, Subcommand};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -96,6 +96,7 @@ impl Cli {
             max_pixels: self.max_pixels()?,
             cache_dir: Layout::new(data_dir).cache(),
             remember_headers: false,
+            progress: None,
         })
     }
 }
@@ -148,13 +149,64 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
 }
 
 fn validate(path: &Path, options: &LoadOptions) -> ExitCode {
-    match load_or_report(path, options) {
+    // On a terminal, a bundle that takes a while shows how far the image check has got.
+    let progress = std::io::stderr()
+        .is_terminal()
+        .then(|| std::sync::Arc::new(Progress::default()));
+    let options = LoadOptions {
+        progress: progress.clone(),
+        ..options.clone()
+    };
+    let loaded = match progress {
+        Some(progress) => with_progress_line(&progress, || load_or_report(path, &options)),
+        None => load_or_report(path, &options),
+    };
+    match loaded {
         Ok(bundle) => {
             print_out(&summary(&bundle));
             ExitCode::SUCCESS
         }
         Err(code) => code,
     }
+}
+
+/// Runs `work`, and while it runs (after the first half second, so a small bundle prints nothing)
+/// keeps a line on standard error saying how many images are checked, erased when done.
+fn with_progress_line<T>(progress: &Progress, work: impl FnOnce() -> T) -> T {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let mut shown = false;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let (checked, total) = progress.get();
+                if started.elapsed() >= std::time::Duration::from_millis(500) && total > 0 {
+                    let line = if checked < total {
+                        format!(
+                            "checking images: {} of {}",
+                            thousands(checked as u64),
+                            thousands(total as u64)
+                        )
+                    } else {
+                        format!(
+                            "{} images checked; checking the tasks",
+                            thousands(total as u64)
+                        )
+                    };
+                    print_err(&format!("\r\x1b[2K{line}"));
+                    shown = true;
+                }
+            }
+            if shown {
+                // Erase the line: the summary or the problems follow.
+                print_err("\r\x1b[2K");
+            }
+        });
+        let result = work();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    })
 }
 
 /// Writes `text` to standard output; a closed stdout (piped into `head`) is not worth a panic.

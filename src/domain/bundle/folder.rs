@@ -56,11 +56,13 @@ pub fn from_images(
     }
     // In name order, so problems come in the order the worker sees the files; headers on all cores.
     paths.sort_by(|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
+    opened.progress_start(paths.len());
     let entries: Vec<(Option<Found>, Vec<Problem>)> = paths
         .par_iter()
         .map(|path| {
             let mut problems = Vec::new();
             let found = image_entry(opened, path, &mut problems);
+            opened.progress_one();
             (found, problems)
         })
         .collect();

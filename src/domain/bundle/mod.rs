@@ -47,7 +47,43 @@ pub struct LoadOptions {
     /// does; commands that only read (`validate`, `export`, `report`) use the cache and leave the
     /// data folder as it was.
     pub remember_headers: bool,
+    /// Counts the image headers checked, for a progress line (`validate` on a terminal).
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
+
+/// How far the checking of a bundle's images has got, updated from every thread that checks one.
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    /// Images checked so far, and how many there are to check (0 until known).
+    pub fn get(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.done.load(Relaxed), self.total.load(Relaxed))
+    }
+
+    pub(crate) fn start(&self, total: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.done.store(0, Relaxed);
+        self.total.store(total, Relaxed);
+    }
+
+    pub(crate) fn one_done(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Two counters are the same counter only when they are one object.
+impl PartialEq for Progress {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Progress {}
 
 impl LoadOptions {
     /// 16384×16384: larger images exhaust memory when decoded on a worker's laptop.
@@ -59,6 +95,7 @@ impl LoadOptions {
             max_pixels: Self::DEFAULT_MAX_PIXELS,
             cache_dir,
             remember_headers: false,
+            progress: None,
         }
     }
 }
@@ -88,6 +125,24 @@ struct Opened<'a> {
     max_pixels: u64,
     /// Image headers checked before, and what this opening checks.
     headers: headers::HeaderCache,
+    /// Counts the images checked, when someone shows it.
+    progress: Option<std::sync::Arc<Progress>>,
+}
+
+impl Opened<'_> {
+    /// `total` images are about to be checked.
+    fn progress_start(&self, total: usize) {
+        if let Some(progress) = &self.progress {
+            progress.start(total);
+        }
+    }
+
+    /// One more image is checked.
+    fn progress_one(&self) {
+        if let Some(progress) = &self.progress {
+            progress.one_done();
+        }
+    }
 }
 
 /// Opens the bundle at `path`: a folder (with or without `bundle.json`), a `bundle.json` file (its folder
@@ -142,6 +197,7 @@ fn load_folder(
         names: &names,
         max_pixels: options.max_pixels,
         headers: headers::HeaderCache::open(Some(&options.cache_dir), &root),
+        progress: options.progress.clone(),
     };
     let loaded = if root.join(MANIFEST_FILE).exists() {
         validate::from_manifest(&opened)
@@ -166,6 +222,7 @@ fn load_zip(absolute: &Path, shown: &Path, options: &LoadOptions) -> Result<Bund
         max_pixels: options.max_pixels,
         // An extraction's files never change: its headers need no cache.
         headers: headers::HeaderCache::open(None, &extracted.root),
+        progress: options.progress.clone(),
     };
     if extracted.root.join(MANIFEST_FILE).exists() {
         return validate::from_manifest(&opened);

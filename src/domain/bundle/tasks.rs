@@ -40,9 +40,14 @@ impl Checker<'_> {
             .collect();
         let opened = self.opened;
         let resolver = Resolver::new(opened.root);
+        opened.progress_start(images.len());
         let mut checked: Vec<Option<ImageCheck>> = images
             .par_iter()
-            .map(|image| image.map(|image| check_task_image(opened, &resolver, image)))
+            .map(|image| {
+                let check = image.map(|image| check_task_image(opened, &resolver, image));
+                opened.progress_one();
+                check
+            })
             .collect::<Vec<_>>();
         let mut tasks = Vec::new();
         let mut first_by_id: HashMap<String, usize> = HashMap::new();
