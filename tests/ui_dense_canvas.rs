@@ -17,6 +17,12 @@ use clickwork::domain::edit::Edit;
 use clickwork::domain::geometry::{Point, Shape};
 use common::ui::*;
 use egui::Key;
+use egui_kittest::kittest::{Queryable, by};
+
+/// How many nodes the window's accessibility tree has.
+fn accessibility_nodes(harness: &egui_kittest::Harness<'_, clickwork::ui::app::App>) -> usize {
+    harness.query_all(by().predicate(|_| true)).count()
+}
 
 /// A grid of `n` × `n` small octagons over the first `w` × `h` pixels of the image.
 fn add_grid(
@@ -54,7 +60,13 @@ fn panning_a_dense_task_moves_its_layer_and_zoomed_in_far_regions_are_left_out()
         let task = harness.state().session().unwrap().task().clone();
         (f64::from(task.width), f64::from(task.height))
     };
+    let before = accessibility_nodes(&harness);
     add_grid(&mut harness, 30, w, h);
+    // 900 regions of 8 vertices: the tree holds the rows of the regions list in view, not a node
+    // per region, let alone per vertex.
+    let after = accessibility_nodes(&harness);
+    println!("accessibility nodes: {before} with no region, {after} with 900");
+    assert!(after < before + 60, "{before} nodes before, {after} after");
     // Fitted, the whole image is in view: nothing is left out.
     let fitted = harness.state().canvas().layer_counts();
     assert!(fitted.built > 0);
