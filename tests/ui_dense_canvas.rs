@@ -90,6 +90,10 @@ fn panning_a_dense_task_moves_its_layer_and_zoomed_in_far_regions_are_left_out()
     assert!(harness.state().canvas().view.zoom > 20.0);
     let zoomed = harness.state().canvas().layer_counts();
     assert!(zoomed.built > fitted.built, "{zoomed:?}");
+    // While the wheel turned, the layer was stretched rather than made again each frame; once the
+    // zoom stopped it was made again at that zoom (the built count above).
+    assert!(zoomed.stretched >= 3, "{zoomed:?}");
+    assert!(zoomed.built - fitted.built <= 2, "{zoomed:?}");
     assert!(zoomed.culled > 100, "{zoomed:?}");
 
     // Panning a little (Space held, drag) moves the layer; it is not made again.

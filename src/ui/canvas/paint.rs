@@ -56,6 +56,8 @@ struct Layer {
     scale: (u32, u32),
     /// Where the image's origin was on screen when the mesh was last moved.
     origin: Pos2,
+    /// The zoom the mesh shows now: its own, or another while a zoom is under way (stretched).
+    zoom: f32,
     /// The part of the image (image pixels) whose regions the mesh draws: the view when it was
     /// made, widened by the view's own size on every side, so panning stays inside it a while.
     window: [f64; 4],
@@ -95,9 +97,12 @@ impl Layer {
             && y0 >= self.window[1]
             && x1 <= self.window[2]
             && y1 <= self.window[3];
-        self.scale == scale
-            && inside
-            && self.members.len() == members.len()
+        self.scale == scale && inside && self.draws(members)
+    }
+
+    /// Whether the layer was made from `members`: the same regions, colours and shapes.
+    fn draws(&self, members: &[(&Region, Color32)]) -> bool {
+        self.members.len() == members.len()
             && self
                 .members
                 .iter()
@@ -117,7 +122,14 @@ pub struct TriangleCache {
     layers: [Option<Layer>; 2],
     /// How often a layer was tessellated, and how often one was moved instead (panning).
     counts: LayerCounts,
+    /// Last frame's zoom, as bits, and when (egui's clock, seconds) the zoom last changed: a zoom
+    /// that changed within [`ZOOM_SETTLES_S`] is under way.
+    last_zoom: (u32, f64),
 }
+
+/// How long a zoom must rest before its stretched layer is made again: a wheel's notches come
+/// tens of milliseconds apart, and one tessellation per notch would stutter on a dense task.
+const ZOOM_SETTLES_S: f64 = 0.15;
 
 /// How a [`TriangleCache`]'s layers were kept up to date, counted since it was made.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -126,6 +138,8 @@ pub struct LayerCounts {
     pub built: u64,
     /// Layers moved to follow a pan.
     pub moved: u64,
+    /// Layers stretched to follow a zoom under way (made again once it stops).
+    pub stretched: u64,
     /// Regions left out of a layer when it was built, as far outside the view.
     pub culled: u64,
 }
@@ -279,8 +293,19 @@ pub fn paint(
         }
     }
     let layered = [below, above];
+    let now = ui.input(|i| i.time);
+    if cache.last_zoom.0 != view.zoom.to_bits() {
+        cache.last_zoom = (view.zoom.to_bits(), now);
+    }
+    let zooming = now - cache.last_zoom.1 < ZOOM_SETTLES_S;
+    let mut stretched = false;
     for (which, members) in layered.iter().enumerate() {
-        refresh_layer(cache, which, members, view, layer_scale);
+        stretched |= refresh_layer(cache, which, members, view, layer_scale, zooming);
+    }
+    if stretched {
+        // A frame once the zoom has rested makes the stretched layer again.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(ZOOM_SETTLES_S));
     }
     let paint_layer = |cache: &TriangleCache, which: usize| {
         if let Some(layer) = cache.layers.get(which).and_then(Option::as_ref) {
@@ -348,28 +373,46 @@ pub fn paint(
 }
 
 /// Makes layer `which` of `cache` draw `members` under `view` at `scale` (zoom and pixels per point,
-/// as bits): moved when only the pan changed and the view is still inside the layer's window, else
-/// tessellated again.
+/// as bits): moved when only the pan changed and the view is still inside the layer's window;
+/// stretched while a zoom is under way (`zooming`: a tessellation per frame of a wheel turn would
+/// stutter on a dense task), which returns true; else tessellated again.
 fn refresh_layer(
     cache: &mut TriangleCache,
     which: usize,
     members: &[(&Region, Color32)],
     view: &View,
     scale: (u32, u32),
-) {
+    zooming: bool,
+) -> bool {
     let now_shown = shown(view);
     let origin = view.screen_from_image(Point::new(0.0, 0.0));
-    if let Some(layer) = cache.layers.get_mut(which).and_then(Option::as_mut)
-        && layer.holds(scale, now_shown, members)
-    {
-        let delta = origin - layer.origin;
-        if delta != Vec2::ZERO {
-            // egui let go of last frame's copy, so this moves the mesh in place.
-            std::sync::Arc::make_mut(&mut layer.mesh).translate(delta);
-            layer.origin = origin;
-            cache.counts.moved += 1;
+    if let Some(layer) = cache.layers.get_mut(which).and_then(Option::as_mut) {
+        if layer.holds(scale, now_shown, members) {
+            let delta = origin - layer.origin;
+            if delta != Vec2::ZERO || layer.zoom != view.zoom {
+                // egui let go of last frame's copy, so this moves the mesh in place (back to its own
+                // zoom, if a stretch ended where it began).
+                let k = view.zoom / layer.zoom;
+                let to =
+                    egui::emath::TSTransform::new(origin.to_vec2() - layer.origin.to_vec2() * k, k);
+                std::sync::Arc::make_mut(&mut layer.mesh).transform(to);
+                layer.origin = origin;
+                layer.zoom = view.zoom;
+                cache.counts.moved += 1;
+            }
+            return false;
         }
-        return;
+        let same_pixels = layer.scale.1 == scale.1;
+        if zooming && same_pixels && layer.zoom > 0.0 && layer.draws(members) {
+            let k = view.zoom / layer.zoom;
+            let to =
+                egui::emath::TSTransform::new(origin.to_vec2() - layer.origin.to_vec2() * k, k);
+            std::sync::Arc::make_mut(&mut layer.mesh).transform(to);
+            layer.origin = origin;
+            layer.zoom = view.zoom;
+            cache.counts.stretched += 1;
+            return true;
+        }
     }
     let mut tessellator = egui::epaint::Tessellator::new(
         f32::from_bits(scale.1),
@@ -403,6 +446,7 @@ fn refresh_layer(
     let layer = Layer {
         scale,
         origin,
+        zoom: view.zoom,
         window,
         members: members
             .iter()
@@ -414,6 +458,7 @@ fn refresh_layer(
     if let Some(slot) = cache.layers.get_mut(which) {
         *slot = Some(layer);
     }
+    false
 }
 
 /// The screen shapes that draw `shape`: its fill, outline and, when selected, vertex handles.
