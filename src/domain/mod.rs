@@ -3,6 +3,7 @@
 
 pub mod annotation;
 pub mod bundle;
+pub(crate) mod canonical;
 pub mod clock;
 pub mod dashboard;
 pub mod edit;

@@ -119,7 +119,7 @@ pub fn resolve_inside(root: &Path, rel: &str) -> Result<PathBuf, PathProblem> {
 pub struct Resolver<'a> {
     root: &'a Path,
     /// Each folder met, joined under the root, and its canonical form (`None`: it could not be had).
-    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+    folders: crate::domain::canonical::CanonicalFolders,
 }
 
 impl<'a> Resolver<'a> {
@@ -127,7 +127,7 @@ impl<'a> Resolver<'a> {
     pub fn new(root: &'a Path) -> Self {
         Resolver {
             root,
-            folders: std::sync::Mutex::default(),
+            folders: crate::domain::canonical::CanonicalFolders::default(),
         }
     }
 
@@ -144,25 +144,7 @@ impl<'a> Resolver<'a> {
         };
         let mut folder = self.root.to_path_buf();
         folder.extend(folders);
-        // A poisoned lock only means another resolve panicked; the map is still whole.
-        let known = self
-            .folders
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&folder)
-            .cloned();
-        let canonical = match known {
-            Some(canonical) => canonical,
-            None => {
-                // Outside the lock: with a folder per image, every resolve canonicalizes one.
-                let canonical = folder.canonicalize().ok();
-                self.folders
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(folder, canonical.clone());
-                canonical
-            }
-        };
+        let canonical = self.folders.of(&folder);
         match canonical {
             Some(folder) if folder.starts_with(self.root) => {
                 let file = folder.join(name);

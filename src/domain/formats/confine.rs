@@ -7,9 +7,9 @@
 
 use super::paths::slash_path;
 use super::{ImportReport, NoteKind};
-use std::collections::HashMap;
+use crate::domain::canonical::CanonicalFolders;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The folder a dataset's files belong to.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub(crate) struct Root {
     canonical: Option<PathBuf>,
     /// Each folder a file was checked in, and its canonical form: shared by clones and threads, so
     /// 10,000 label files in one folder cost one `lstat` each, not a walk of every component.
-    folders: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
+    folders: Arc<CanonicalFolders>,
 }
 
 impl Root {
@@ -116,24 +116,7 @@ impl Root {
         if !cfg!(target_os = "linux") || !plain_file {
             return path.canonicalize().ok();
         }
-        // A poisoned lock only means another check panicked; the map is still whole.
-        let known = self
-            .folders
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(folder)
-            .cloned();
-        let canonical = match known {
-            Some(canonical) => canonical,
-            None => {
-                let canonical = folder.canonicalize().ok();
-                self.folders
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(folder.to_owned(), canonical.clone());
-                canonical
-            }
-        };
+        let canonical = self.folders.of(folder);
         match canonical {
             Some(folder) => Some(folder.join(name)),
             None => path.canonicalize().ok(),

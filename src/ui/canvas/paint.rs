@@ -100,6 +100,16 @@ impl Layer {
         self.scale == scale && inside && self.draws(members)
     }
 
+    /// Moves (and stretches) the mesh to show the image's origin at `origin` and `zoom`. egui let
+    /// go of last frame's copy, so this changes the mesh in place.
+    fn show_at(&mut self, origin: Pos2, zoom: f32) {
+        let k = zoom / self.zoom;
+        let to = egui::emath::TSTransform::new(origin.to_vec2() - self.origin.to_vec2() * k, k);
+        std::sync::Arc::make_mut(&mut self.mesh).transform(to);
+        self.origin = origin;
+        self.zoom = zoom;
+    }
+
     /// Whether the layer was made from `members`: the same regions, colours and shapes.
     fn draws(&self, members: &[(&Region, Color32)]) -> bool {
         self.members.len() == members.len()
@@ -390,26 +400,15 @@ fn refresh_layer(
         if layer.holds(scale, now_shown, members) {
             let delta = origin - layer.origin;
             if delta != Vec2::ZERO || layer.zoom != view.zoom {
-                // egui let go of last frame's copy, so this moves the mesh in place (back to its own
-                // zoom, if a stretch ended where it began).
-                let k = view.zoom / layer.zoom;
-                let to =
-                    egui::emath::TSTransform::new(origin.to_vec2() - layer.origin.to_vec2() * k, k);
-                std::sync::Arc::make_mut(&mut layer.mesh).transform(to);
-                layer.origin = origin;
-                layer.zoom = view.zoom;
+                // Back to its own zoom too, if a stretch ended where it began.
+                layer.show_at(origin, view.zoom);
                 cache.counts.moved += 1;
             }
             return false;
         }
         let same_pixels = layer.scale.1 == scale.1;
         if zooming && same_pixels && layer.zoom > 0.0 && layer.draws(members) {
-            let k = view.zoom / layer.zoom;
-            let to =
-                egui::emath::TSTransform::new(origin.to_vec2() - layer.origin.to_vec2() * k, k);
-            std::sync::Arc::make_mut(&mut layer.mesh).transform(to);
-            layer.origin = origin;
-            layer.zoom = view.zoom;
+            layer.show_at(origin, view.zoom);
             cache.counts.stretched += 1;
             return true;
         }
