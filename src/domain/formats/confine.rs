@@ -98,14 +98,18 @@ impl Root {
     /// `Ok` when the existing `path` resolves (through links) inside the folder; else where it leads.
     pub(crate) fn inside(&self, path: &Path) -> Result<(), PathBuf> {
         let lexical = normalize(&absolute(path));
-        let real = self.real_path(&lexical).unwrap_or_else(|| lexical.clone());
+        // Through links as the system walks `path` itself (a `..` after a link climbs from where the
+        // link leads), not its normalized name.
+        let real = self
+            .real_path(&absolute(path))
+            .unwrap_or_else(|| lexical.clone());
         match &self.canonical {
             Some(root) if lexical.starts_with(&self.dir) && real.starts_with(root) => Ok(()),
             _ => Err(real),
         }
     }
 
-    /// Where the absolute, normalized `path` leads through links, as `canonicalize` says. On Linux a
+    /// Where the absolute `path` leads through links, as `canonicalize` says. On Linux a
     /// plain file (not a link) is its folder's canonical form (remembered) joined with its name; other
     /// systems also fix letter case and reserved names there, so they always ask the system.
     fn real_path(&self, path: &Path) -> Option<PathBuf> {
@@ -222,6 +226,30 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `..` after a link climbs from where the link leads, as the system walks it: a file there is
+    /// outside, though the path's normalized name lies inside.
+    #[cfg(unix)]
+    #[test]
+    fn a_climb_after_a_link_is_judged_where_the_system_goes() {
+        #![allow(clippy::unwrap_used)]
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("dataset");
+        let outside = dir.path().join("elsewhere");
+        std::fs::create_dir_all(root.join("in")).unwrap();
+        std::fs::create_dir_all(outside.join("deep")).unwrap();
+        std::fs::write(outside.join("secret.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(outside.join("deep"), root.join("in/link")).unwrap();
+        std::fs::write(root.join("in/plain.json"), "{}").unwrap();
+        let dataset = Root::new(&root);
+        assert!(dataset.inside(&root.join("in/plain.json")).is_ok());
+        let climbed = root.join("in/link/../secret.json");
+        assert!(climbed.is_file());
+        assert_eq!(
+            dataset.inside(&climbed),
+            Err(outside.canonicalize().unwrap().join("secret.json"))
+        );
+    }
 
     #[test]
     fn names_that_climb_are_absolute_or_name_a_drive_are_not_safe() {
