@@ -16,6 +16,7 @@ use super::{
     FormatError, ImportReport, NoteKind, clamp_shape, image_size, read_text,
 };
 use crate::domain::geometry::{Point, Shape};
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -196,26 +197,39 @@ pub fn import(path: &Path) -> Result<(Dataset, ImportReport), FormatError> {
             "no VOC XML files (looked in Annotations/ and the folder itself)",
         ));
     }
+    // Files are read and parsed on all cores, then taken in the walk's order: the same dataset,
+    // notes and first error as one by one.
+    let read: Vec<Result<(Option<DatasetImage>, ImportReport), FormatError>> = xml_files
+        .par_iter()
+        .map(|file| {
+            let mut notes = ImportReport::default();
+            let text = read_text(file)?;
+            let element = xml::parse(&text, file)?;
+            if element.name != "annotation" {
+                notes.note(
+                    NoteKind::Dropped,
+                    file,
+                    format!(
+                        "root element is <{}>, not <annotation>; left out",
+                        element.name
+                    ),
+                );
+                return Ok((None, notes));
+            }
+            let image = read_image(&element, file, &dataset_root, &mut notes);
+            Ok((Some(image), notes))
+        })
+        .collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for file in xml_files {
-        let text = read_text(file)?;
-        let element = xml::parse(&text, file)?;
-        if element.name != "annotation" {
-            report.note(
-                NoteKind::Dropped,
-                file,
-                format!(
-                    "root element is <{}>, not <annotation>; left out",
-                    element.name
-                ),
-            );
-            continue;
+    for one in read {
+        let (image, notes) = one?;
+        report.notes.extend(notes.notes);
+        if let Some(image) = image {
+            for region in &image.regions {
+                used.insert(region.label.clone());
+            }
+            dataset.images.push(image);
         }
-        let image = read_image(&element, file, &dataset_root, &mut report);
-        for region in &image.regions {
-            used.insert(region.label.clone());
-        }
-        dataset.images.push(image);
     }
     // labelmap.txt's background is a segmentation class, not an object label.
     if !used.contains("background") {
