@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::formats::ExportOptions;
 use crate::domain::formats::test_data::{arb_dataset, assert_same_regions, p, sample};
 use proptest::prelude::*;
 
@@ -200,4 +201,25 @@ proptest! {
             other => Some(other.clone()),
         })?;
     }
+}
+
+/// The JSON joined from per-image pieces is exactly what serde_json writes for the same document:
+/// compact, in order, one newline at the end.
+#[test]
+fn the_joined_json_is_what_serde_json_writes_for_it() {
+    let dataset = sample();
+    let (bytes, _) = to_json(&dataset, &dataset.flat_names());
+    let mut again = serde_json::to_vec(&json_of(&dataset)).unwrap();
+    again.push(b'\n');
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        String::from_utf8(again).unwrap()
+    );
+    let empty = Dataset::default();
+    let (bytes, _) = to_json(&empty, &[]);
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        "{\"info\":{\"description\":\"exported by clickwork\",\"version\":\"1.0\"},\
+         \"licenses\":[],\"categories\":[],\"images\":[],\"annotations\":[]}\n"
+    );
 }
