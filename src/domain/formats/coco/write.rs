@@ -1,7 +1,6 @@
 //! Writing COCO: the instances JSON, serialized per image on all cores, and the export's files.
 
 use super::{ANNOTATIONS_PATH, SUBSET};
-use crate::domain::annotation::Region;
 use crate::domain::formats::{
     Dataset, ExportFile, ExportOptions, ExportSummary, Exported, clamp_shape,
 };
@@ -84,23 +83,19 @@ pub fn to_json(dataset: &Dataset, names: &[String]) -> (Vec<u8>, ExportSummary) 
         .collect();
     let images_in = dataset.images.get(..images.len()).unwrap_or(&[]);
     // Annotation ids run over all images in order, so each image's first id is known before any is
-    // serialized.
-    let written = |region: &Region| {
-        indices.contains_key(region.label.as_str()) && !matches!(region.shape, Shape::Point { .. })
-    };
+    // serialized. A region is written when its label is a category and it is not a point.
     let mut first_ids = Vec::with_capacity(images_in.len());
     let mut next_id = 1;
     for image in images_in {
         first_ids.push(next_id);
-        let count = image.regions.iter().filter(|r| written(r)).count();
-        next_id += count;
-        summary.skipped_points += image
-            .regions
-            .iter()
-            .filter(|r| {
-                indices.contains_key(r.label.as_str()) && matches!(r.shape, Shape::Point { .. })
-            })
-            .count();
+        for region in &image.regions {
+            if indices.contains_key(region.label.as_str()) {
+                match region.shape {
+                    Shape::Point { .. } => summary.skipped_points += 1,
+                    _ => next_id += 1,
+                }
+            }
+        }
     }
     let fragments: Vec<Fragment> = images_in
         .par_iter()
@@ -113,7 +108,7 @@ pub fn to_json(dataset: &Dataset, names: &[String]) -> (Vec<u8>, ExportSummary) 
                 ok: true,
             };
             let mut id = *first_id;
-            for region in image.regions.iter().filter(|r| written(r)) {
+            for region in &image.regions {
                 let Some(category) = indices.get(region.label.as_str()) else {
                     continue;
                 };
