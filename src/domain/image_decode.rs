@@ -1,6 +1,7 @@
 //! Decoding a task's image for display: EXIF orientation applied, downscaled when it is larger than the
 //! display can take, while annotation coordinates stay in full-resolution image pixels.
 
+use crate::domain::pyramid::Pyramid;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 use std::path::Path;
 
@@ -58,13 +59,29 @@ pub fn size_changed(path: &Path, expected: (u32, u32), decoded: (u32, u32)) -> O
     })
 }
 
-/// Decodes `path`, honouring its EXIF orientation, refusing images of more than `max_pixels`, and
-/// downscaling so that neither side exceeds `max_side` (the GPU texture limit).
-pub fn decode_for_display(
+/// What the window gets to show an image: one texture's pixels, or a pyramid of tiles.
+#[derive(Debug)]
+pub enum Displayable {
+    /// Small enough for one texture (downscaled when a side is over the texture limit).
+    Whole(DecodedImage),
+    /// Too large for one texture: shown tile by tile.
+    Tiled(Pyramid),
+}
+
+/// Images of up to this many pixels become one texture when both sides fit the GPU's limit (a
+/// 24-megapixel camera photo does); larger ones are tiled, since uploading one texture of hundreds of
+/// megabytes would stall the window and hold the image twice.
+pub const WHOLE_MAX_PIXELS: u64 = 32 << 20;
+
+/// One pyramid is built at a time: two decoder threads each holding a 400-megapixel image would
+/// double the memory a huge image needs.
+static HUGE_DECODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// An opened decoder with its limits set, and the image's orientation.
+fn open(
     path: &Path,
     max_pixels: u64,
-    max_side: u32,
-) -> Result<DecodedImage, DecodeError> {
+) -> Result<(Box<dyn ImageDecoder>, image::metadata::Orientation), DecodeError> {
     crate::domain::io_guard::assert_off_ui_thread(path);
     let fail = |message: String| DecodeError {
         path: path.to_owned(),
@@ -92,8 +109,52 @@ pub fn decode_for_display(
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img =
-        DynamicImage::from_decoder(decoder).map_err(|e| fail(format!("cannot decode: {e}")))?;
+    Ok((Box::new(decoder), orientation))
+}
+
+/// Decodes `path` for the window: as one texture when it has at most `whole_max_pixels` and both
+/// sides fit `max_side`, else as a [`Pyramid`]. Images of more than `max_pixels` are refused.
+pub fn decode_displayable(
+    path: &Path,
+    max_pixels: u64,
+    max_side: u32,
+    whole_max_pixels: u64,
+) -> Result<Displayable, DecodeError> {
+    let (decoder, orientation) = open(path, max_pixels)?;
+    let (w, h) = decoder.dimensions();
+    let fits = w <= max_side && h <= max_side && u64::from(w) * u64::from(h) <= whole_max_pixels;
+    if fits {
+        return whole(path, decoder, orientation, max_side).map(Displayable::Whole);
+    }
+    let _one_at_a_time = HUGE_DECODE.lock();
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| DecodeError {
+        path: path.to_owned(),
+        message: format!("cannot decode: {e}"),
+    })?;
+    Ok(Displayable::Tiled(Pyramid::new(image, orientation)))
+}
+
+/// Decodes `path`, honouring its EXIF orientation, refusing images of more than `max_pixels`, and
+/// downscaling so that neither side exceeds `max_side` (the GPU texture limit).
+pub fn decode_for_display(
+    path: &Path,
+    max_pixels: u64,
+    max_side: u32,
+) -> Result<DecodedImage, DecodeError> {
+    let (decoder, orientation) = open(path, max_pixels)?;
+    whole(path, decoder, orientation, max_side)
+}
+
+fn whole(
+    path: &Path,
+    decoder: Box<dyn ImageDecoder>,
+    orientation: image::metadata::Orientation,
+    max_side: u32,
+) -> Result<DecodedImage, DecodeError> {
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| DecodeError {
+        path: path.to_owned(),
+        message: format!("cannot decode: {e}"),
+    })?;
     img.apply_orientation(orientation);
     let (full_width, full_height) = (img.width(), img.height());
     let max_side = max_side.max(1);
@@ -261,6 +322,51 @@ pub(crate) mod tests {
                 "{name}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn an_image_over_the_texture_limit_is_tiled_and_every_pixel_is_in_its_tiles() {
+        use crate::domain::pyramid::TILE;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.png");
+        let img = image::RgbaImage::from_fn(1300, 600, |x, y| {
+            image::Rgba([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8, 200])
+        });
+        img.save(&path).unwrap();
+        // Both sides fit and it is small: one texture.
+        let one = decode_displayable(&path, 1 << 28, 4096, 1 << 24).unwrap();
+        assert!(matches!(one, Displayable::Whole(_)), "{one:?}");
+        // A side over the GPU's limit, or more pixels than one texture should hold: tiles.
+        for (max_side, whole_max) in [(1024, 1 << 24), (4096, 100_000)] {
+            let Displayable::Tiled(pyramid) =
+                decode_displayable(&path, 1 << 28, max_side, whole_max).unwrap()
+            else {
+                panic!("not tiled at {max_side}, {whole_max}");
+            };
+            assert_eq!(pyramid.size(), (1300, 600));
+            let mut seen = 0;
+            for id in pyramid.tiles_in(0, [0.0, 0.0, 1300.0, 600.0]) {
+                let tile = pyramid.tile(id).unwrap();
+                let [ix, iy, iw, ih] = tile.inner;
+                for y in 0..ih {
+                    for x in 0..iw {
+                        let at = (((iy + y) * tile.width + ix + x) * 4) as usize;
+                        let expected = img.get_pixel(id.col * TILE + x, id.row * TILE + y).0;
+                        assert_eq!(tile.rgba[at..at + 4], expected);
+                        seen += 1;
+                    }
+                }
+            }
+            assert_eq!(seen, 1300 * 600);
+        }
+        // EXIF orientation is applied to a tiled image too.
+        let sideways = dir.path().join("portrait.jpg");
+        std::fs::write(&sideways, sideways_jpeg(40, 20)).unwrap();
+        let Displayable::Tiled(pyramid) = decode_displayable(&sideways, 1 << 28, 16, 100).unwrap()
+        else {
+            panic!("not tiled");
+        };
+        assert_eq!(pyramid.size(), (20, 40));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod money;
 pub mod natural_sort;
 pub mod palette;
+pub mod pyramid;
 pub mod safe_output;
 pub mod session;
 pub mod settings;

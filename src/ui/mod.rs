@@ -8,6 +8,7 @@ pub mod forms;
 pub mod image_loader;
 pub mod panels;
 pub mod state;
+pub mod tiles;
 
 use crate::domain::bundle::LoadOptions;
 pub use crate::domain::clock::{Clock, system_clock};

@@ -105,7 +105,7 @@ impl App {
         let task = session.task();
         let image = match self.loader.get(&task.image_path) {
             // An image replaced since the bundle was opened would put regions in the wrong pixels.
-            ImageState::Ready { full_size, .. }
+            ImageState::Ready { full_size, .. } | ImageState::Tiled { full_size, .. }
                 if let Some(problem) = crate::domain::image_decode::size_changed(
                     &task.image_path,
                     (task.width, task.height),
@@ -126,6 +126,8 @@ impl App {
             color_of: &color_of,
         };
         let actions = self.view.canvas.ui(ui, &input);
+        self.loader
+            .want_tiles(&task.image_path, &self.view.canvas.tiles().wanted);
         self.actions.extend(actions.into_iter().map(Action::Canvas));
         if self.view.canvas.is_drawing() && self.logged.draft_started.is_none() {
             self.logged.draft_started = Some((self.config.clock)());

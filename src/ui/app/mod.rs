@@ -13,6 +13,7 @@ mod layout;
 
 use crate::domain::dashboard::{Dashboard, dashboard, wage_curve};
 use crate::domain::edit::Edit;
+use crate::domain::image_decode::WHOLE_MAX_PIXELS;
 use crate::domain::io_guard::mark_ui_thread;
 use crate::domain::ledger::WorkspaceLog;
 use crate::domain::session::Session;
@@ -200,6 +201,22 @@ impl App {
         }
     }
 
+    /// Shows images of more than `pixels` as tiles, the current one included (tests tile a small
+    /// image with it instead of generating a huge one).
+    pub fn tile_images_above(&mut self, pixels: u64) {
+        self.loader.set_whole_max_pixels(pixels);
+        if let Some(path) = self.session().map(|s| s.task().image_path.clone()) {
+            self.loader.forget(&path);
+        }
+    }
+
+    /// Blocks until the tiles the canvas asked for have arrived, up to `timeout` (tests and
+    /// benchmarks).
+    pub fn wait_for_tiles(&mut self, timeout: Duration) -> bool {
+        let ctx = self.ctx.clone();
+        self.loader.wait_for_tiles(&ctx, timeout)
+    }
+
     /// Blocks until the current task's image is decoded or failed, up to `timeout` (tests and
     /// benchmarks).
     pub fn wait_for_image(&mut self, timeout: Duration) -> bool {
@@ -310,12 +327,19 @@ impl App {
         };
         let tasks = &session.bundle().tasks;
         let here = session.task_index();
+        // A huge image is not decoded ahead: its pyramid would hold gigabytes beside the current one.
+        let path_of = |i: usize| {
+            tasks
+                .get(i)
+                .filter(|t| u64::from(t.width) * u64::from(t.height) <= WHOLE_MAX_PIXELS)
+                .map(|t| t.image_path.clone())
+        };
         let mut ahead: Vec<PathBuf> = Vec::new();
         if let Some(next) = session.next_unfinished() {
-            ahead.extend(tasks.get(next).map(|t| t.image_path.clone()));
+            ahead.extend(path_of(next));
         }
         for i in [here + 1, here.wrapping_sub(1)] {
-            ahead.extend(tasks.get(i).map(|t| t.image_path.clone()));
+            ahead.extend(path_of(i));
         }
         let current = session.task().image_path.clone();
         self.loader.keep_only_and_prefetch(&current, &ahead);

@@ -4,6 +4,7 @@
 //! Each tool is one file behind [`tool::CanvasTool`]; [`paint`] draws; [`view`] is the transform.
 
 mod extreme;
+pub mod image;
 pub mod paint;
 mod point;
 mod polygon;
@@ -74,6 +75,7 @@ pub struct Canvas {
     /// Fit the image at the next frame (a new task, or F).
     pub fit_pending: bool,
     triangles: paint::TriangleCache,
+    tiles: image::TileFrame,
 }
 
 impl Default for Canvas {
@@ -88,6 +90,7 @@ impl Default for Canvas {
             hidden: HashSet::new(),
             fit_pending: true,
             triangles: paint::TriangleCache::default(),
+            tiles: image::TileFrame::default(),
         }
     }
 }
@@ -114,6 +117,11 @@ impl Canvas {
     /// How the painted layers of untouched regions were kept up to date (built, moved, culled).
     pub fn layer_counts(&self) -> paint::LayerCounts {
         self.triangles.counts()
+    }
+
+    /// What was drawn of a tiled image in the last frame, and the tiles it needs (for the loader).
+    pub fn tiles(&self) -> &image::TileFrame {
+        &self.tiles
     }
 
     /// True while a new region is being drawn.
@@ -202,7 +210,14 @@ impl Canvas {
             selected: self.selected.as_deref(),
             visible: &visible,
         };
-        paint::paint(ui, &response, input, &scene, &mut self.triangles);
+        paint::paint(
+            ui,
+            &response,
+            input,
+            &scene,
+            &mut self.triangles,
+            &mut self.tiles,
+        );
         actions
     }
 

@@ -7,7 +7,6 @@ use super::view::View;
 use super::{CanvasInput, Tool};
 use crate::domain::annotation::Region;
 use crate::domain::geometry::{Point, Shape};
-use crate::ui::image_loader::ImageState;
 use egui::{Color32, Pos2, Stroke, Vec2};
 use std::collections::HashMap;
 
@@ -225,6 +224,7 @@ pub fn paint(
     input: &CanvasInput<'_>,
     scene: &Scene<'_>,
     cache: &mut TriangleCache,
+    tiles: &mut super::image::TileFrame,
 ) {
     let view = scene.view;
     if cache.by_region.len() > input.annotation.regions.len() {
@@ -238,40 +238,7 @@ pub fn paint(
     }
     let painter = ui.painter_at(response.rect);
     painter.rect_filled(response.rect, 0.0, Color32::from_gray(24));
-    let image_rect = egui::Rect::from_min_max(
-        view.screen_from_image(Point::new(0.0, 0.0)),
-        view.screen_from_image(Point::new(
-            f64::from(input.image_size.x),
-            f64::from(input.image_size.y),
-        )),
-    );
-    match input.image {
-        ImageState::Ready { texture, .. } => {
-            let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-            painter.image(texture.id(), image_rect, uv, Color32::WHITE);
-        }
-        ImageState::Loading => {
-            painter.rect_filled(image_rect, 0.0, Color32::from_gray(40));
-            painter.text(
-                response.rect.center(),
-                egui::Align2::CENTER_CENTER,
-                "Loading image…",
-                egui::FontId::proportional(18.0),
-                Color32::from_gray(200),
-            );
-        }
-        ImageState::Failed(message) => {
-            painter.text(
-                response.rect.center(),
-                egui::Align2::CENTER_CENTER,
-                format!(
-                    "Cannot show this image:\n{message}\n\nYou can skip the task (Ctrl+Space)."
-                ),
-                egui::FontId::proportional(16.0),
-                ui.visuals().error_fg_color,
-            );
-        }
-    }
+    super::image::paint_image(ui, &painter, response, input.image, view, tiles);
     let (tool, draft) = scene.tool;
     // Regions in the layers: shown, not selected, not being edited. The others are painted each on
     // its own, as they change from frame to frame.
