@@ -37,7 +37,7 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// Refuse images whose header declares more pixels than this (checked without decoding).
-    /// Default: $CLICKWORK_MAX_PIXELS, else 268435456 (16384×16384).
+    /// Default: $CLICKWORK_MAX_PIXELS, else 500000000 (about 22000×22000).
     #[arg(long, global = true, value_name = "N")]
     pub max_pixels: Option<u64>,
 }

@@ -33,6 +33,14 @@ pub struct AppConfig {
     pub wall_clock: Option<Clock>,
 }
 
+/// When the process started (the first call; `main` makes it first): the window logs how long after
+/// it the first photo was painted (`RUST_LOG=clickwork::ui=info`), the launch figure of
+/// docs/performance.md.
+pub fn launched_at() -> std::time::Instant {
+    static LAUNCHED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *LAUNCHED.get_or_init(std::time::Instant::now)
+}
+
 /// Opens the window on `config` and runs until it is closed; the error says why no window could open.
 pub fn run(config: AppConfig) -> Result<(), String> {
     let mut viewport = egui::ViewportBuilder::default()

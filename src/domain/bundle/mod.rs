@@ -86,8 +86,11 @@ impl PartialEq for Progress {
 impl Eq for Progress {}
 
 impl LoadOptions {
-    /// 16384×16384: larger images exhaust memory when decoded on a worker's laptop.
-    pub const DEFAULT_MAX_PIXELS: u64 = 268_435_456;
+    /// 500 megapixels (about 22000×22000): what the window's tiled pyramid shows within 2.5 GB. An
+    /// RGB image is held at 3 bytes a pixel once, plus a third for its coarser levels (4 bytes a
+    /// pixel, 2 GB here), plus the tiles' textures (192 MiB at most); larger images would exhaust a
+    /// worker's 4–8 GB laptop.
+    pub const DEFAULT_MAX_PIXELS: u64 = 500_000_000;
 
     /// Options with the default pixel limit.
     pub fn new(cache_dir: PathBuf) -> Self {

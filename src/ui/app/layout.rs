@@ -129,6 +129,16 @@ impl App {
         self.loader
             .want_tiles(&task.image_path, &self.view.canvas.tiles().wanted);
         self.actions.extend(actions.into_iter().map(Action::Canvas));
+        let painted = match &image {
+            ImageState::Ready { .. } => true,
+            ImageState::Tiled { .. } => self.view.canvas.tiles().drawn > 0,
+            _ => false,
+        };
+        if painted && self.logged.photo_painted.is_none() {
+            // Logged at the start of the next frame, once this one has been drawn and presented.
+            self.logged.photo_painted = Some((task.width, task.height));
+            ui.ctx().request_repaint();
+        }
         if self.view.canvas.is_drawing() && self.logged.draft_started.is_none() {
             self.logged.draft_started = Some((self.config.clock)());
         }

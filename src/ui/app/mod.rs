@@ -41,6 +41,10 @@ struct Logged {
     instructions: bool,
     /// When the shape being drawn was started, for the work log's drawing time.
     draft_started: Option<DateTime<Utc>>,
+    /// The size of the first photo painted, until the launch-to-photo time is logged.
+    photo_painted: Option<(u32, u32)>,
+    /// That time was logged.
+    photo_logged: bool,
 }
 
 /// The clickwork window.
@@ -506,6 +510,13 @@ impl eframe::App for App {
             log::debug!("previous frame: {:.2} ms of CPU", cpu * 1000.0);
         }
         let ctx = ui.ctx().clone();
+        if let (Some((w, h)), false) = (self.logged.photo_painted, self.logged.photo_logged) {
+            self.logged.photo_logged = true;
+            log::info!(
+                "first photo on screen {} ms after launch ({w}×{h})",
+                crate::ui::launched_at().elapsed().as_millis()
+            );
+        }
         self.record_input(&ctx);
         self.read_keys(&ctx);
         let clock = self.task_clock();
