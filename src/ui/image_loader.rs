@@ -4,7 +4,7 @@
 
 use crate::domain::image_decode::{Displayable, WHOLE_MAX_PIXELS, decode_displayable};
 use crate::domain::pyramid::TileId;
-use crate::ui::tiles::{TileCutter, TileStore, TiledImage};
+use crate::ui::tiles::{PHOTO_TEXTURE, TileCutter, TileStore, TiledImage};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -284,11 +284,7 @@ impl ImageLoader {
                 return;
             }
             Ok(Ready::Whole(color, full_size)) => {
-                let texture = ctx.load_texture(
-                    path.display().to_string(),
-                    color,
-                    egui::TextureOptions::LINEAR,
-                );
+                let texture = ctx.load_texture(path.display().to_string(), color, PHOTO_TEXTURE);
                 (ImageState::Ready { texture, full_size }, None)
             }
             Ok(Ready::Tiled(pyramid)) => {

@@ -12,6 +12,14 @@ use std::sync::{Arc, Mutex};
 /// 28 tiles of 1 MiB, so this keeps several screens' worth for panning back.
 const BUDGET_BYTES: usize = 192 << 20;
 
+/// How photos are sampled: smoothly when shrunk, and zoomed in, as the square pixels they are (a
+/// worker outlining at 800 % sees where each pixel ends, not a blur).
+pub const PHOTO_TEXTURE: egui::TextureOptions = egui::TextureOptions {
+    magnification: egui::TextureFilter::Nearest,
+    minification: egui::TextureFilter::Linear,
+    ..egui::TextureOptions::LINEAR
+};
+
 /// A tile the GPU holds, as the canvas draws it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResidentTile {
@@ -205,7 +213,7 @@ impl TileCutter {
                 "{}#{}/{}/{}",
                 store.name, cut.id.level, cut.id.col, cut.id.row
             );
-            let handle = ctx.load_texture(name, cut.image, egui::TextureOptions::LINEAR);
+            let handle = ctx.load_texture(name, cut.image, PHOTO_TEXTURE);
             let tile = ResidentTile {
                 texture: handle.id(),
                 ..cut.tile
