@@ -41,9 +41,28 @@ fn commands(doc: &str, prefix: &str) -> Vec<Vec<String>> {
             continue;
         };
         let command = rest.split(" #").next().unwrap_or_default();
-        out.push(command.split_whitespace().map(str::to_owned).collect());
+        out.push(words(command));
     }
     out
+}
+
+/// `command` split into words as a shell would, for the docs' needs: spaces, and "double quotes".
+fn words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in command.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
 }
 
 /// One submitted task in `data`, so that report, export and submit have work to show.
@@ -98,12 +117,16 @@ fn the_readme_and_docs_example_commands_run_as_written() {
 
     let mut listed = commands("README.md", "cargo run --release -- ");
     listed.extend(commands("docs/bundle-format.md", "clickwork "));
+    listed.extend(commands("docs/requester.md", "clickwork "));
     let mut ran = Vec::new();
     let mut window = 0;
     for mut args in listed {
         for arg in &mut args {
             if arg == "path/to/bundle" {
                 *arg = SAMPLE.to_owned();
+            }
+            if arg == "path/to/images" {
+                *arg = format!("{SAMPLE}/images");
             }
         }
         let first = args.first().cloned().unwrap_or_default();
@@ -125,10 +148,18 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         ran,
         [
             "validate", "report", "report", "worklog", "review", "export", "convert", "submit",
-            "--help", "validate"
+            "bundle", "--help", "validate", "bundle", "validate"
         ]
     );
-    for promised in ["tasks.csv", "labels/coco", "labels/yolo", "out", "work.zip"] {
+    for promised in [
+        "tasks.csv",
+        "labels/coco",
+        "labels/yolo",
+        "out",
+        "work.zip",
+        "new-bundle/bundle.json",
+        "skies.zip",
+    ] {
         assert!(cwd.join(promised).exists(), "{promised} was not written");
     }
     let reviews =

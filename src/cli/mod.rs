@@ -4,6 +4,7 @@
 // The command line's job is to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bundle;
 mod export;
 mod report;
 
@@ -50,6 +51,9 @@ pub enum Command {
         /// The bundle: a folder (with a bundle.json, or just images) or a .zip of one.
         path: PathBuf,
     },
+    /// Make bundles (a requester's side).
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     /// Export a bundle's labels for training (COCO, YOLO, Pascal VOC, LabelMe, CVAT).
     Export(export::ExportArgs),
     /// Convert labels between formats, without a bundle.
@@ -139,6 +143,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
     };
     match command {
         Command::Validate { path } => validate(path, &options),
+        Command::Bundle(command) => bundle::bundle(command, &options),
         Command::Export(args) => export::export(args, &data_dir, &options),
         Command::Convert(args) => export::convert(args),
         Command::Submit(args) => export::submit(args, &data_dir, &options),

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 pub use archive::{MAX_ENTRIES, MAX_UNPACKED_BYTES};
 pub use folder::{DEFAULT_LABEL, LABELS_FILE};
-pub use ids::{MAX_ID_LEN, id_problem};
+pub use ids::{MAX_ID_LEN, id_problem, slugify};
 pub use image_check::MAX_PIXELS_ENV;
 pub use manifest::{FORMAT, MANIFEST_FILE};
 pub use model::{Bundle, Label, Reward, Task};

@@ -1,9 +1,10 @@
 //! The use cases that join the store, the work log and the ledger to the codecs: a bundle's work as a
-//! dataset, an export written to a folder, the submission package, and one row per task for
-//! researchers. The codecs under `formats` never reach the store; these do.
+//! dataset, an export written to a folder, the submission package, one row per task for
+//! researchers, and a new bundle from a folder of images. The codecs under `formats` never reach the store; these do.
 
 pub mod dataset;
 pub mod export;
+pub mod new_bundle;
 pub mod submission;
 pub mod task_rows;
 
