@@ -148,7 +148,7 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         ran,
         [
             "validate", "report", "report", "worklog", "review", "export", "convert", "submit",
-            "bundle", "--help", "validate", "bundle", "validate"
+            "bundle", "--help", "validate", "bundle", "validate", "bundle"
         ]
     );
     for promised in [
@@ -159,6 +159,8 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         "work.zip",
         "new-bundle/bundle.json",
         "skies.zip",
+        "parts/split.json",
+        "parts/part03/bundle.json",
     ] {
         assert!(cwd.join(promised).exists(), "{promised} was not written");
     }

@@ -1,4 +1,5 @@
-//! `clickwork bundle new`: a requester's bundle from a folder of images.
+//! `clickwork bundle new` and `split`: a requester's bundle from a folder of images, and worker
+//! bundles cut from it.
 //!
 //! Exit codes: 0 made, 1 a problem with the input (an image, a prefill file: named in the message),
 //! 2 a usage problem (an output that exists or would harm an input, a wrong argument).
@@ -6,6 +7,7 @@
 use super::{print_err, print_out};
 use crate::domain::bundle::LoadOptions;
 use crate::domain::work::new_bundle::{NewBundle, NewBundleError, new_bundle, parse_reward};
+use crate::domain::work::split::{PLAN_FILE, Split, SplitError, split_bundle};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +18,28 @@ pub enum BundleCommand {
     /// Make a bundle from a folder of images: one task per image, in natural order, ids from the
     /// file names; labels get colours and hotkeys 1-9. It is validated before it is written.
     New(NewArgs),
+    /// Cut a bundle into worker bundles so that every task is in OVERLAP different ones (for
+    /// agreement between workers), the same way for the same seed; writes split.json beside them.
+    Split(SplitArgs),
+}
+
+/// `clickwork bundle split`.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The bundle to cut (a folder with a bundle.json, or a .zip of one).
+    pub bundle: PathBuf,
+    /// Tasks in each worker bundle (the last may have fewer).
+    #[arg(long, value_name = "N")]
+    pub tasks_per_bundle: usize,
+    /// How many different worker bundles each task is in.
+    #[arg(long, value_name = "K", default_value_t = 1)]
+    pub overlap: usize,
+    /// Draws the order of the tasks; the same seed gives the same bundles.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// A new folder for the worker bundles.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `clickwork bundle new`.
@@ -51,6 +75,44 @@ pub struct NewArgs {
 pub fn bundle(command: &BundleCommand, options: &LoadOptions) -> ExitCode {
     match command {
         BundleCommand::New(args) => new(args, options),
+        BundleCommand::Split(args) => split(args, options),
+    }
+}
+
+fn split(args: &SplitArgs, options: &LoadOptions) -> ExitCode {
+    let how = Split {
+        tasks_per_bundle: args.tasks_per_bundle,
+        overlap: args.overlap,
+        seed: args.seed,
+    };
+    match split_bundle(&args.bundle, how, &args.out, options) {
+        Ok(parts) => {
+            let sizes: Vec<usize> = parts.iter().map(|p| p.tasks.len()).collect();
+            let smallest = sizes.iter().min().copied().unwrap_or(0);
+            let last = if smallest < args.tasks_per_bundle {
+                format!(" (the last {smallest})")
+            } else {
+                String::new()
+            };
+            print_out(&format!(
+                "wrote {} worker bundles of {} tasks{last} to {}; every task is in {} of them; \
+                 the plan is in {}\n",
+                parts.len(),
+                args.tasks_per_bundle,
+                args.out.display(),
+                args.overlap,
+                args.out.join(PLAN_FILE).display()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            print_err(&format!("error: {e}\n"));
+            let code = match e {
+                SplitError::Bundle(_) | SplitError::Invalid(_) | SplitError::Io { .. } => 1,
+                SplitError::Refused(_) | SplitError::Usage(_) => 2,
+            };
+            ExitCode::from(code)
+        }
     }
 }
 

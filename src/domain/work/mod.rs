@@ -5,6 +5,7 @@
 pub mod dataset;
 pub mod export;
 pub mod new_bundle;
+pub mod split;
 pub mod submission;
 pub mod task_rows;
 

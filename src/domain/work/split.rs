@@ -1,0 +1,434 @@
+//! Cutting a bundle into worker bundles (`clickwork bundle split`) so that every task is in `overlap`
+//! different ones, for agreement between workers, the same way every time for the same seed.
+//!
+//! The tasks are put in an order drawn from the seed (each task's place is the SHA-256 of the seed
+//! and its id, so the order depends on nothing else), that order is laid out `overlap` times end to
+//! end, and the line is cut into pieces of `tasks_per_bundle`. Any `tasks_per_bundle` neighbours in
+//! that line are different tasks (the line repeats with a period of the task count), so no worker
+//! bundle holds a task twice and each task lands in `overlap` different bundles. Each worker bundle
+//! keeps the task ids, labels, reward and instructions of the original, and is validated before any
+//! is written.
+
+use crate::domain::bundle::{Bundle, LoadOptions, MANIFEST_FILE, load_bundle};
+use crate::domain::safe_output::{OutputRefused, OutputRules};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The file in the output folder that records which tasks went into which worker bundle.
+pub const PLAN_FILE: &str = "split.json";
+
+/// How to cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Tasks in each worker bundle (the last may have fewer).
+    pub tasks_per_bundle: usize,
+    /// How many worker bundles each task is in.
+    pub overlap: usize,
+    /// Draws the order; the same seed gives the same bundles.
+    pub seed: u64,
+}
+
+/// One worker bundle of a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Its bundle id (the original's and the part's number).
+    pub id: String,
+    /// Its folder's name in the output.
+    pub folder: String,
+    /// Its task ids, in order.
+    pub tasks: Vec<String>,
+}
+
+/// Why nothing was split. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SplitError {
+    /// The bundle does not open (each problem names its file).
+    #[error("{0}")]
+    Bundle(String),
+    /// A worker bundle would not open (a problem of clickwork's, reported rather than written).
+    #[error("a worker bundle would not open, so none was written:\n{0}")]
+    Invalid(String),
+    /// The output is refused.
+    #[error("{0}")]
+    Refused(#[from] OutputRefused),
+    /// An argument does not fit the bundle.
+    #[error("{0}")]
+    Usage(String),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SplitError + '_ {
+    move |source| SplitError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Which tasks (by id) go into which worker bundle of `bundle_id`, for `ids` in manifest order.
+pub fn plan(bundle_id: &str, ids: &[String], split: Split) -> Result<Vec<Part>, SplitError> {
+    let n = ids.len();
+    let Split {
+        tasks_per_bundle: per,
+        overlap,
+        seed,
+    } = split;
+    if per == 0 || overlap == 0 {
+        return Err(SplitError::Usage(
+            "--tasks-per-bundle and --overlap must be at least 1".to_owned(),
+        ));
+    }
+    if per > n {
+        return Err(SplitError::Usage(format!(
+            "--tasks-per-bundle {per} is more than the bundle's {n} task{}",
+            if n == 1 { "" } else { "s" }
+        )));
+    }
+    // At least `overlap` parts, since `per <= n`: each copy of a task can have its own.
+    let parts = (n * overlap).div_ceil(per);
+    let mut order: Vec<(Vec<u8>, &String)> = ids
+        .iter()
+        .map(|id| {
+            let mut hash = Sha256::new();
+            hash.update(seed.to_le_bytes());
+            hash.update(id.as_bytes());
+            (hash.finalize().to_vec(), id)
+        })
+        .collect();
+    order.sort();
+    let line: Vec<&String> = order.iter().map(|(_, id)| *id).collect();
+    let width = parts.to_string().len().max(2);
+    let mut out = Vec::with_capacity(parts);
+    let cycle = line.iter().cycle().take(n * overlap).collect::<Vec<_>>();
+    for (i, chunk) in cycle.chunks(per).enumerate() {
+        let number = format!("{:0width$}", i + 1);
+        out.push(Part {
+            id: format!("{bundle_id}-part{number}"),
+            folder: format!("part{number}"),
+            tasks: chunk.iter().map(|id| (**id).clone()).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Splits the bundle at `source` into worker bundles under the new folder `out`, with `split.json`
+/// beside them. Returns the plan.
+pub fn split_bundle(
+    source: &Path,
+    split: Split,
+    out: &Path,
+    options: &LoadOptions,
+) -> Result<Vec<Part>, SplitError> {
+    OutputRules::new()
+        .protect(source, "the bundle being split")
+        .check(out)?;
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Err(SplitError::Usage(format!(
+            "{} exists: give a new folder, so nothing is overwritten",
+            out.display()
+        )));
+    }
+    let bundle = load_bundle(source, options).map_err(|errors| {
+        SplitError::Bundle(
+            errors
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    if !bundle.has_manifest {
+        return Err(SplitError::Usage(format!(
+            "{} is a folder of images without a {MANIFEST_FILE}: make it a bundle first with \
+             `clickwork bundle new`",
+            source.display()
+        )));
+    }
+    let manifest_path = bundle.root.join(MANIFEST_FILE);
+    let manifest: Value = std::fs::read(&manifest_path)
+        .map_err(io(&manifest_path))
+        .and_then(|bytes| {
+            serde_json::from_slice(&bytes).map_err(|e| SplitError::Io {
+                path: manifest_path.clone(),
+                source: std::io::Error::other(e),
+            })
+        })?;
+    let ids: Vec<String> = bundle.tasks.iter().map(|t| t.id.clone()).collect();
+    let parts = plan(&bundle.id, &ids, split)?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".clickwork-split-")
+        .tempdir_in(parent)
+        .map_err(io(parent))?;
+    let check = LoadOptions {
+        remember_headers: false,
+        progress: None,
+        ..options.clone()
+    };
+    let shared = shared_files(&bundle)?;
+    for (i, part) in parts.iter().enumerate() {
+        let root = staging.path().join(&part.folder);
+        write_part(
+            &bundle,
+            &manifest,
+            &shared,
+            part,
+            (i + 1, parts.len()),
+            &root,
+        )?;
+        load_bundle(&root, &check).map_err(|errors| {
+            SplitError::Invalid(
+                errors
+                    .problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        })?;
+    }
+    let plan_json = json!({
+        "bundle": bundle.id,
+        "tasks": ids.len(),
+        "tasks_per_bundle": split.tasks_per_bundle,
+        "overlap": split.overlap,
+        "seed": split.seed,
+        "parts": parts.iter().map(|p| json!({"id": p.id, "folder": p.folder, "tasks": p.tasks})).collect::<Vec<_>>(),
+    });
+    let plan_path = staging.path().join(PLAN_FILE);
+    let text = serde_json::to_vec_pretty(&plan_json).map_err(|e| SplitError::Io {
+        path: plan_path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    std::fs::write(&plan_path, text).map_err(io(&plan_path))?;
+    let kept = staging.keep();
+    if let Err(e) = std::fs::rename(&kept, out) {
+        let _ = std::fs::remove_dir_all(&kept);
+        return Err(SplitError::Io {
+            path: out.to_owned(),
+            source: e,
+        });
+    }
+    Ok(parts)
+}
+
+/// The bundle's files that are neither a task's image nor the manifest (instructions, prefill
+/// files, credits), relative to its root: every worker bundle gets them.
+fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, SplitError> {
+    let images: HashSet<&Path> = bundle
+        .tasks
+        .iter()
+        .map(|t| t.image_path.as_path())
+        .collect();
+    let mut found = Vec::new();
+    let mut stack = vec![bundle.root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let entry = entry.map_err(io(&dir))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io(&path))?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && !images.contains(path.as_path())
+                && path != bundle.root.join(MANIFEST_FILE)
+                && let Ok(relative) = path.strip_prefix(&bundle.root)
+            {
+                found.push(relative.to_path_buf());
+            }
+            // Links are left out: the bundle's checks refuse links out of it anyway.
+        }
+    }
+    Ok(found)
+}
+
+/// Hard links `from` to `to` when the disk allows, else copies it.
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), SplitError> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(io(from))?;
+    }
+    Ok(())
+}
+
+/// Writes worker bundle `part` (number `k` of `of`) into `root`: the `shared` files, the images of
+/// its tasks, and the original manifest with only its tasks, its own id and its title numbered.
+fn write_part(
+    bundle: &Bundle,
+    manifest: &Value,
+    shared: &[PathBuf],
+    part: &Part,
+    (k, of): (usize, usize),
+    root: &Path,
+) -> Result<(), SplitError> {
+    std::fs::create_dir_all(root).map_err(io(root))?;
+    for relative in shared {
+        link_or_copy(&bundle.root.join(relative), &root.join(relative))?;
+    }
+    let keep: HashSet<&str> = part.tasks.iter().map(String::as_str).collect();
+    for task in bundle.tasks.iter().filter(|t| keep.contains(t.id.as_str())) {
+        let to = root.join(&task.image);
+        if std::fs::symlink_metadata(&to).is_err() {
+            link_or_copy(&task.image_path, &to)?;
+        }
+    }
+    let mut manifest = manifest.clone();
+    if let Some(object) = manifest.as_object_mut() {
+        object.insert("id".to_owned(), json!(part.id));
+        let title = object
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        object.insert(
+            "title".to_owned(),
+            json!(format!("{title} (part {k} of {of})")),
+        );
+        let order: std::collections::HashMap<&str, usize> = part
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut tasks: Vec<(usize, Value)> = object
+            .get("tasks")
+            .and_then(Value::as_array)
+            .map(|all| {
+                all.iter()
+                    .filter_map(|t| {
+                        let id = t.get("id").and_then(Value::as_str)?;
+                        order.get(id).map(|&i| (i, t.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        tasks.sort_by_key(|(i, _)| *i);
+        object.insert(
+            "tasks".to_owned(),
+            Value::Array(tasks.into_iter().map(|(_, t)| t).collect()),
+        );
+    }
+    let path = root.join(MANIFEST_FILE);
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| SplitError::Io {
+        path: path.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    std::fs::write(&path, text).map_err(io(&path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("t{i}")).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn every_task_is_in_overlap_different_bundles_of_the_size_asked(
+            n in 1usize..60, per in 1usize..60, overlap in 1usize..5, seed in any::<u64>(),
+        ) {
+            let split = Split { tasks_per_bundle: per, overlap, seed };
+            let Ok(parts) = plan("b", &ids(n), split) else {
+                // Refused only when it cannot be done.
+                prop_assert!(per > n);
+                return Ok(());
+            };
+            for (i, part) in parts.iter().enumerate() {
+                let unique: HashSet<&String> = part.tasks.iter().collect();
+                prop_assert_eq!(unique.len(), part.tasks.len(), "a task twice in one bundle");
+                if i + 1 < parts.len() {
+                    prop_assert_eq!(part.tasks.len(), per);
+                }
+            }
+            for id in ids(n) {
+                let holding = parts.iter().filter(|p| p.tasks.contains(&id)).count();
+                prop_assert_eq!(holding, overlap);
+            }
+            // The same seed, the same plan.
+            prop_assert_eq!(plan("b", &ids(n), split).ok(), Some(parts));
+        }
+    }
+
+    #[test]
+    fn another_seed_deals_the_tasks_otherwise_and_parts_are_numbered_in_order() {
+        let a = plan(
+            "b",
+            &ids(40),
+            Split {
+                tasks_per_bundle: 10,
+                overlap: 2,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        let b = plan(
+            "b",
+            &ids(40),
+            Split {
+                tasks_per_bundle: 10,
+                overlap: 2,
+                seed: 2,
+            },
+        )
+        .unwrap();
+        assert_eq!(a.len(), 8);
+        assert_ne!(a, b);
+        assert_eq!(a[0].id, "b-part01");
+        assert_eq!(a[7].folder, "part08");
+        let err = plan(
+            "b",
+            &ids(5),
+            Split {
+                tasks_per_bundle: 6,
+                overlap: 1,
+                seed: 0,
+            },
+        );
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("more than the bundle's 5 tasks")
+        );
+        let err = plan(
+            "b",
+            &ids(4),
+            Split {
+                tasks_per_bundle: 4,
+                overlap: 2,
+                seed: 0,
+            },
+        );
+        assert!(err.is_ok());
+        let err = plan(
+            "b",
+            &ids(4),
+            Split {
+                tasks_per_bundle: 4,
+                overlap: 3,
+                seed: 0,
+            },
+        );
+        assert!(
+            err.is_ok(),
+            "3 copies of 4 tasks in bundles of 4 make 3 bundles"
+        );
+    }
+}
