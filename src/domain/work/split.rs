@@ -11,9 +11,10 @@
 
 use crate::domain::bundle::{Bundle, LoadOptions, MANIFEST_FILE, load_bundle};
 use crate::domain::safe_output::{OutputRefused, OutputRules};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The file in the output folder that records which tasks went into which worker bundle.
@@ -179,17 +180,33 @@ pub fn split_bundle(
         ..options.clone()
     };
     let shared = shared_files(&bundle)?;
-    for (i, part) in parts.iter().enumerate() {
+    // The manifest's tasks by id, and the rest of it: each part takes the rest and its own tasks,
+    // rather than copying 100,000 tasks to keep a thousand.
+    let mut template = manifest.clone();
+    if let Some(object) = template.as_object_mut() {
+        object.insert("tasks".to_owned(), Value::Array(Vec::new()));
+    }
+    let by_id: HashMap<&str, &Value> = manifest
+        .get("tasks")
+        .and_then(Value::as_array)
+        .map(|all| {
+            all.iter()
+                .filter_map(|t| Some((t.get("id").and_then(Value::as_str)?, t)))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Parts on all cores: linking and checking them is the disk's and the kernel's work.
+    parts.par_iter().enumerate().try_for_each(|(i, part)| {
         let root = staging.path().join(&part.folder);
         write_part(
             &bundle,
-            &manifest,
+            (&template, &by_id),
             &shared,
             part,
             (i + 1, parts.len()),
             &root,
         )?;
-        load_bundle(&root, &check).map_err(|errors| {
+        load_bundle(&root, &check).map(drop).map_err(|errors| {
             SplitError::Invalid(
                 errors
                     .problems
@@ -198,8 +215,8 @@ pub fn split_bundle(
                     .collect::<Vec<_>>()
                     .join("\n"),
             )
-        })?;
-    }
+        })
+    })?;
     let plan_json = json!({
         "bundle": bundle.id,
         "tasks": ids.len(),
@@ -267,10 +284,11 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<(), SplitError> {
 }
 
 /// Writes worker bundle `part` (number `k` of `of`) into `root`: the `shared` files, the images of
-/// its tasks, and the original manifest with only its tasks, its own id and its title numbered.
+/// its tasks, and the original manifest (`template`, without its tasks; `tasks` by id) with only its
+/// tasks, its own id and its title numbered.
 fn write_part(
     bundle: &Bundle,
-    manifest: &Value,
+    (template, tasks): (&Value, &HashMap<&str, &Value>),
     shared: &[PathBuf],
     part: &Part,
     (k, of): (usize, usize),
@@ -287,7 +305,7 @@ fn write_part(
             link_or_copy(&task.image_path, &to)?;
         }
     }
-    let mut manifest = manifest.clone();
+    let mut manifest = template.clone();
     if let Some(object) = manifest.as_object_mut() {
         object.insert("id".to_owned(), json!(part.id));
         let title = object
@@ -299,29 +317,12 @@ fn write_part(
             "title".to_owned(),
             json!(format!("{title} (part {k} of {of})")),
         );
-        let order: std::collections::HashMap<&str, usize> = part
+        let tasks: Vec<Value> = part
             .tasks
             .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
+            .filter_map(|id| tasks.get(id.as_str()).map(|t| (*t).clone()))
             .collect();
-        let mut tasks: Vec<(usize, Value)> = object
-            .get("tasks")
-            .and_then(Value::as_array)
-            .map(|all| {
-                all.iter()
-                    .filter_map(|t| {
-                        let id = t.get("id").and_then(Value::as_str)?;
-                        order.get(id).map(|&i| (i, t.clone()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        tasks.sort_by_key(|(i, _)| *i);
-        object.insert(
-            "tasks".to_owned(),
-            Value::Array(tasks.into_iter().map(|(_, t)| t).collect()),
-        );
+        object.insert("tasks".to_owned(), Value::Array(tasks));
     }
     let path = root.join(MANIFEST_FILE);
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| SplitError::Io {
