@@ -452,3 +452,58 @@ fn an_image_re_encoded_at_the_same_size_keeps_the_submitted_work_and_says_so() {
     assert_eq!(change.image_changed, ["a"]);
     assert_eq!(change.set_aside.len(), 1);
 }
+
+#[test]
+fn statuses_are_remembered_by_file_identity_and_a_changed_file_is_read_again() {
+    let f = Fixture::new();
+    let (mut s, _) = f.open();
+    add(&mut s, t0());
+    s.submit(t0() + Duration::seconds(30)).unwrap();
+    s.go_to(1, t0()).unwrap();
+    add(&mut s, t0() + Duration::seconds(40));
+    s.flush();
+    drop(s);
+    // The opening after the saves reads both files and remembers what they said.
+    let (s, _) = f.open();
+    assert_eq!(
+        s.statuses(),
+        [
+            TaskStatus::Submitted,
+            TaskStatus::InProgress,
+            TaskStatus::New
+        ]
+    );
+    drop(s);
+    let cache_path = f.data().join("cache/statuses/store-fixture.json");
+    let mut cache: Value = serde_json::from_slice(&std::fs::read(&cache_path).unwrap()).unwrap();
+    assert_eq!(cache["format"], "clickwork-status-cache/1");
+    assert_eq!(cache["tasks"]["a"]["status"], "submitted");
+    assert!(
+        cache["tasks"].get("c").is_none(),
+        "an unsaved task is not remembered"
+    );
+
+    // The next opening takes the status from the cache while the file is the one it saw: a cache
+    // that says otherwise for an unchanged file is believed (which shows no file was read).
+    cache["tasks"]["a"]["status"] = json!("skipped");
+    std::fs::write(&cache_path, cache.to_string()).unwrap();
+    let (s, _) = f.open();
+    assert_eq!(s.statuses()[0], TaskStatus::Skipped);
+    drop(s);
+
+    // A file replaced since (as every save does: a new inode) is read again.
+    let path = f.annotation_path("a");
+    let mut file = f.read("a");
+    file["status"] = json!("in_progress");
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, file.to_string()).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    let (s, _) = f.open();
+    assert_eq!(s.statuses()[0], TaskStatus::InProgress);
+    drop(s);
+
+    // A cache that cannot be read is only a slower opening.
+    std::fs::write(&cache_path, "{ not json").unwrap();
+    let (s, _) = f.open();
+    assert_eq!(s.statuses()[0], TaskStatus::InProgress);
+}

@@ -57,6 +57,13 @@ impl Layout {
         self.data_dir.join("cache")
     }
 
+    /// `cache/statuses/<bundle-id>.json`: each saved task's status with its file's identity.
+    pub fn status_cache(&self, bundle_id: &str) -> PathBuf {
+        self.cache()
+            .join("statuses")
+            .join(format!("{bundle_id}.json"))
+    }
+
     /// `clickwork.lock`: locked by the one process that may write the data folder.
     pub fn lock(&self) -> PathBuf {
         self.data_dir.join("clickwork.lock")

@@ -10,6 +10,7 @@ mod lock;
 mod my_data;
 mod recent;
 mod saver;
+mod status_cache;
 mod workspace;
 
 pub use annotation_file::{ANNOTATION_FORMAT, AnnotationFile, ImageInfo};

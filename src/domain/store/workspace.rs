@@ -1,5 +1,6 @@
 //! One bundle's workspace: `<data>/work/<bundle-id>/`.
 
+use super::status_cache::{FileKey, StatusCache};
 use crate::domain::annotation::TaskStatus;
 use crate::domain::bundle::{Bundle, Task};
 use crate::domain::store::{
@@ -158,6 +159,8 @@ pub struct Workspace {
     paths: WorkspacePaths,
     record: WorkspaceRecord,
     access: Access,
+    /// Where the task statuses are remembered.
+    status_cache: PathBuf,
 }
 
 impl Workspace {
@@ -182,6 +185,7 @@ impl Workspace {
     ) -> Result<(Workspace, OpenReport), StoreError> {
         let writes = access == Access::ReadWrite;
         let paths = Layout::new(data_dir).workspace(&bundle.id);
+        let status_cache = Layout::new(data_dir).status_cache(&bundle.id);
         let annotations = paths.annotations();
         if writes {
             std::fs::create_dir_all(&annotations).map_err(|e| StoreError::io(&annotations, e))?;
@@ -293,6 +297,7 @@ impl Workspace {
                 paths,
                 record,
                 access,
+                status_cache,
             },
             report,
         ))
@@ -361,6 +366,7 @@ impl Workspace {
     }
 
     /// The status of every task of `bundle` that has a readable annotation file; others are new.
+    /// A file whose identity is the one remembered is not read again (see `status_cache`).
     pub fn statuses(&self, bundle: &Bundle) -> BTreeMap<String, TaskStatus> {
         use rayon::prelude::*;
         // One listing of the folder, then only the files that exist, on all cores: a fresh bundle
@@ -369,22 +375,40 @@ impl Workspace {
             std::fs::read_dir(self.paths.annotations())
                 .map(|dir| dir.flatten().map(|e| e.file_name()).collect())
                 .unwrap_or_default();
-        bundle
+        let mut cache = StatusCache::open(self.status_cache.clone());
+        let found: Vec<(String, TaskStatus, Option<FileKey>)> = bundle
             .tasks
             .par_iter()
             .map(|task| {
-                let saved = self
-                    .paths
-                    .annotation(&task.id)
-                    .file_name()
-                    .is_some_and(|name| present.contains(name));
-                let status = match saved.then(|| self.read_annotation(bundle, task)) {
-                    Some(Ok(Some(file))) => file.status,
+                let path = self.paths.annotation(&task.id);
+                let saved = path.file_name().is_some_and(|name| present.contains(name));
+                if !saved {
+                    return (task.id.clone(), TaskStatus::New, None);
+                }
+                let key = std::fs::symlink_metadata(&path)
+                    .ok()
+                    .map(|m| FileKey::of(&m));
+                if let Some(status) = key.and_then(|key| cache.get(&task.id, key)) {
+                    return (task.id.clone(), status, key);
+                }
+                let status = match self.read_annotation(bundle, task) {
+                    Ok(Some(file)) => file.status,
                     _ => TaskStatus::New,
                 };
-                (task.id.clone(), status)
+                (task.id.clone(), status, key)
             })
-            .collect()
+            .collect();
+        let mut statuses = BTreeMap::new();
+        for (id, status, key) in found {
+            if let Some(key) = key {
+                cache.put(id.clone(), key, status);
+            }
+            statuses.insert(id, status);
+        }
+        if self.access == Access::ReadWrite {
+            cache.save();
+        }
+        statuses
     }
 }
 
