@@ -265,6 +265,20 @@ fn a_bundle_that_would_not_open_or_would_harm_an_input_is_never_written() {
     }
     assert_eq!(std::fs::read_dir(&photos).unwrap().count(), 5);
 
+    // A folder that is a bundle already is not made into another.
+    let (code, _, stderr) = run(
+        &[
+            "bundle",
+            "new",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/sample_tasks/landscapes"),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("a bundle already"), "{stderr}");
+
     // A wrong reward, and a corrupt image (named).
     let (code, _, stderr) = run(
         &[

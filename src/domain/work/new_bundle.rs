@@ -143,6 +143,13 @@ pub fn new_bundle(
         )));
     }
     let folder = load_bundle(&spec.images, options).map_err(NewBundleError::Images)?;
+    if folder.has_manifest {
+        return Err(NewBundleError::Usage(format!(
+            "{} is a bundle already (it has a {MANIFEST_FILE}): hand it out as it is, or cut it \
+             with `clickwork bundle split`",
+            spec.images.display()
+        )));
+    }
     let labels: Vec<String> = if spec.labels.is_empty() {
         folder.labels.iter().map(|l| l.name.clone()).collect()
     } else {
