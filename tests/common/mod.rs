@@ -3,6 +3,7 @@
 //! Each test file is its own crate and uses only some of these, hence the allowance below.
 #![allow(dead_code)]
 
+pub mod timing;
 pub mod ui;
 
 use serde_json::Value;
