@@ -114,3 +114,24 @@ fn a_tiled_image_shows_the_level_its_zoom_needs_and_every_pixel_at_one_to_one() 
         "{min:?} {max:?}"
     );
 }
+
+#[test]
+fn moving_on_from_a_tiled_image_lets_its_pyramid_go() {
+    let fixture = Fixture::new();
+    for name in ["a.png", "b.png"] {
+        image::RgbImage::from_pixel(BIG_W, BIG_H, image::Rgb([40, 90, 160]))
+            .save(fixture.bundle.join("images").join(name))
+            .unwrap();
+    }
+    let mut harness = fixture.harness();
+    harness.state_mut().tile_images_above(1_000_000);
+    settle(&mut harness);
+    assert_eq!(harness.state().pyramids_held(), 1);
+    // The next task (D): its image is tiled too, and the first pyramid is let go rather than kept
+    // beside it; nor is a huge neighbour decoded ahead.
+    press(&mut harness, Key::D);
+    settle(&mut harness);
+    assert_eq!(harness.state().session().unwrap().task().id, "b");
+    assert_eq!(harness.state().pyramids_held(), 1);
+    assert!(harness.state().canvas().tiles().drawn >= 1);
+}

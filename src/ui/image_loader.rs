@@ -160,6 +160,19 @@ impl ImageLoader {
         }
     }
 
+    /// True when an image of `width`×`height` would be shown as tiles (a side over the texture
+    /// limit, or more pixels than one texture should hold).
+    pub fn would_tile(&self, width: u32, height: u32) -> bool {
+        width > self.max_side
+            || height > self.max_side
+            || u64::from(width) * u64::from(height) > self.whole_max_pixels
+    }
+
+    /// How many images are held as pyramids (each may hold gigabytes).
+    pub fn pyramids_held(&self) -> usize {
+        self.cache.values().filter(|e| e.tiles.is_some()).count()
+    }
+
     /// True while tiles the canvas asked for are being cut.
     pub fn tiles_pending(&self) -> bool {
         self.cache

@@ -13,7 +13,6 @@ mod layout;
 
 use crate::domain::dashboard::{Dashboard, dashboard, wage_curve};
 use crate::domain::edit::Edit;
-use crate::domain::image_decode::WHOLE_MAX_PIXELS;
 use crate::domain::io_guard::mark_ui_thread;
 use crate::domain::ledger::WorkspaceLog;
 use crate::domain::session::Session;
@@ -214,6 +213,11 @@ impl App {
         }
     }
 
+    /// How many images the loader holds as pyramids (tests check that a huge image is let go).
+    pub fn pyramids_held(&self) -> usize {
+        self.loader.pyramids_held()
+    }
+
     /// Blocks until the tiles the canvas asked for have arrived, up to `timeout` (tests and
     /// benchmarks).
     pub fn wait_for_tiles(&mut self, timeout: Duration) -> bool {
@@ -331,11 +335,13 @@ impl App {
         };
         let tasks = &session.bundle().tasks;
         let here = session.task_index();
-        // A huge image is not decoded ahead: its pyramid would hold gigabytes beside the current one.
+        // An image shown as tiles is not decoded ahead: its pyramid may hold gigabytes beside the
+        // current one.
+        let loader = &self.loader;
         let path_of = |i: usize| {
             tasks
                 .get(i)
-                .filter(|t| u64::from(t.width) * u64::from(t.height) <= WHOLE_MAX_PIXELS)
+                .filter(|t| !loader.would_tile(t.width, t.height))
                 .map(|t| t.image_path.clone())
         };
         let mut ahead: Vec<PathBuf> = Vec::new();
