@@ -6,6 +6,7 @@
 
 use super::{print_err, print_out};
 use crate::domain::bundle::LoadOptions;
+use crate::domain::work::gold::score_package;
 use crate::domain::work::new_bundle::{NewBundle, NewBundleError, new_bundle, parse_reward};
 use crate::domain::work::split::{PLAN_FILE, Split, SplitError, split_bundle};
 use clap::{Args, Subcommand};
@@ -37,6 +38,10 @@ pub struct SplitArgs {
     /// Draws the order of the tasks; the same seed gives the same bundles.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
+    /// Gold tasks (tasks with a `gold` truth) mixed into each worker bundle, at places drawn from
+    /// the seed; they go out as plain tasks. Gold tasks are never dealt otherwise.
+    #[arg(long, value_name = "G", default_value_t = 0)]
+    pub gold_per_bundle: usize,
     /// A new folder for the worker bundles.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -84,6 +89,7 @@ fn split(args: &SplitArgs, options: &LoadOptions) -> ExitCode {
         tasks_per_bundle: args.tasks_per_bundle,
         overlap: args.overlap,
         seed: args.seed,
+        gold_per_bundle: args.gold_per_bundle,
     };
     match split_bundle(&args.bundle, how, &args.out, options) {
         Ok(parts) => {
@@ -94,9 +100,14 @@ fn split(args: &SplitArgs, options: &LoadOptions) -> ExitCode {
             } else {
                 String::new()
             };
+            let gold = if args.gold_per_bundle > 0 {
+                format!(" (and {} gold)", args.gold_per_bundle)
+            } else {
+                String::new()
+            };
             print_out(&format!(
-                "wrote {} worker bundles of {} tasks{last} to {}; every task is in {} of them; \
-                 the plan is in {}\n",
+                "wrote {} worker bundles of {} tasks{last}{gold} to {}; every task is in {} of \
+                 them; the plan is in {}\n",
                 parts.len(),
                 args.tasks_per_bundle,
                 args.out.display(),
@@ -167,4 +178,70 @@ fn new(args: &NewArgs, options: &LoadOptions) -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// `clickwork review gold BUNDLE SUBMISSION --out FILE.csv`.
+pub fn review_gold(
+    bundle: &std::path::Path,
+    submission: &std::path::Path,
+    out: &std::path::Path,
+    options: &LoadOptions,
+) -> ExitCode {
+    let rules = crate::domain::safe_output::OutputRules::new()
+        .protect(bundle, "the bundle")
+        .protect(submission, "the submission package");
+    let ours = |path: &std::path::Path| {
+        std::fs::read(path).is_ok_and(|b| b.starts_with(b"task_id,status,reason\n"))
+    };
+    if let Err(e) = rules.check_file(out, "a review file written by `review gold`", ours) {
+        print_err(&format!("error: {e}\n"));
+        return ExitCode::from(2);
+    }
+    let Ok(bundle) = super::load_or_report(bundle, options) else {
+        return ExitCode::from(1);
+    };
+    let gold = bundle.tasks.iter().filter(|t| t.gold.is_some()).count();
+    if gold == 0 {
+        print_err(&format!(
+            "error: bundle {:?} has no gold task (a task with a \"gold\" truth)\n",
+            bundle.id
+        ));
+        return ExitCode::from(1);
+    }
+    let report = match score_package(&bundle, submission) {
+        Ok(report) => report,
+        Err(e) => {
+            print_err(&format!("error: {e}\n"));
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = crate::domain::store::atomic_write(out, report.review_csv().as_bytes()) {
+        print_err(&format!("error: {}: {e}\n", out.display()));
+        return ExitCode::from(2);
+    }
+    let passed = report.scores.iter().filter(|s| s.passed).count();
+    let mut text = format!(
+        "{}: {} gold task{} scored, {passed} passed (mean IoU per label at least {:.2}); wrote {}\n",
+        report.bundle_id,
+        report.scores.len(),
+        if report.scores.len() == 1 { "" } else { "s" },
+        report.pass_iou,
+        out.display()
+    );
+    for score in &report.scores {
+        text.push_str(&format!(
+            "  {:<24} {:.2}  {}\n",
+            score.task_id,
+            score.mean,
+            if score.passed { "approved" } else { "rejected" }
+        ));
+    }
+    if !report.not_submitted.is_empty() {
+        text.push_str(&format!(
+            "  not submitted, not scored: {}\n",
+            report.not_submitted.join(", ")
+        ));
+    }
+    print_out(&text);
+    ExitCode::SUCCESS
 }

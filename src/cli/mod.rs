@@ -281,6 +281,18 @@ pub fn summary(bundle: &Bundle) -> String {
     if let Some(secs) = bundle.estimated_seconds_per_task {
         lines.push(("estimate", format!("{secs} s per task")));
     }
+    let gold = bundle.tasks.iter().filter(|t| t.gold.is_some()).count();
+    if gold > 0 {
+        lines.push((
+            "gold",
+            format!(
+                "{gold} task{} (pass at a mean IoU of {:.2}); hand out the parts of `bundle split`, \
+                 not this bundle",
+                if gold == 1 { "" } else { "s" },
+                bundle.gold_pass_iou
+            ),
+        ));
+    }
     let mut out = format!("ok: {}\n", bundle.source.display());
     for (key, value) in lines {
         // One column for every value, however long the key.

@@ -106,6 +106,19 @@ pub enum ReviewCommand {
         /// The review file (CSV or JSON).
         file: PathBuf,
     },
+    /// Score a worker's gold tasks: from the requester's bundle (which holds each gold task's
+    /// truth) and the worker's submission package, write the review file the worker imports
+    /// (approved when the mean IoU per label reaches the bundle's gold_pass_iou, else rejected,
+    /// with the scores as reason).
+    Gold {
+        /// The requester's bundle, with the gold tasks' truth.
+        bundle: PathBuf,
+        /// The worker's submission package (from `clickwork submit`).
+        submission: PathBuf,
+        /// The review file to write (CSV).
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
 }
 
 /// Runs `clickwork report`.
@@ -242,7 +255,14 @@ pub fn worklog(command: &WorklogCommand, data_dir: &Path, options: &LoadOptions)
 
 /// Runs `clickwork review ...`.
 pub fn review(command: &ReviewCommand, data_dir: &Path, options: &LoadOptions) -> ExitCode {
-    let ReviewCommand::Import { bundle, file } = command;
+    let (bundle, file) = match command {
+        ReviewCommand::Import { bundle, file } => (bundle, file),
+        ReviewCommand::Gold {
+            bundle,
+            submission,
+            out,
+        } => return super::bundle::review_gold(bundle, submission, out, options),
+    };
     // It writes the workspace: never while a window (or another import) may write it too. A data
     // folder that does not exist holds no work (said below) and is not made just to be locked.
     let _lock = match data_dir

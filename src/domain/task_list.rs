@@ -96,6 +96,7 @@ mod tests {
                 bytes: 0,
                 hint: None,
                 regions: Vec::new(),
+                gold: None,
             })
             .collect()
     }

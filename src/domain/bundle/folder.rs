@@ -102,6 +102,7 @@ pub fn from_images(
         estimated_seconds_per_task: None,
         tools: ShapeKind::ALL.to_vec(),
         min_regions: 0,
+        gold_pass_iou: super::model::DEFAULT_GOLD_PASS_IOU,
         labels,
         tasks,
         manifest_sha256,
@@ -160,6 +161,7 @@ fn image_entry(opened: &Opened<'_>, path: &Path, report: &mut Vec<Problem>) -> O
                 bytes: info.bytes,
                 hint: None,
                 regions: Vec::new(),
+                gold: None,
             },
         }),
         // "BM" is a weak signature: a text file can start with it. Only strong ones are reported.
@@ -298,6 +300,7 @@ mod tests {
             bytes: 0,
             hint: None,
             regions: Vec::new(),
+            gold: None,
         }
     }
 

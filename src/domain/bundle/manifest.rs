@@ -39,6 +39,8 @@ pub struct RawManifest {
     pub labels: Field<Vec<Field<RawLabel>>>,
     /// The tasks, in the order the worker meets them.
     pub tasks: Field<Vec<Field<RawTask>>>,
+    /// The mean IoU a worker needs on a gold task to pass it.
+    pub gold_pass_iou: Field<f64>,
 }
 
 /// `reward` as written: `{"per_task": "0.05", "currency": "USD"}`.
@@ -89,6 +91,16 @@ pub struct RawTask {
     pub regions: Field<Vec<Field<RawRegion>>>,
     /// Where the prefilled regions come from instead of `regions`: a LabelMe or COCO file.
     pub prefill: Field<RawPrefill>,
+    /// The truth of a gold task, for scoring workers; never shown to them.
+    pub gold: Field<RawGold>,
+}
+
+/// `gold` as written: `{"regions": [...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RawGold {
+    /// The true regions, in the same form as a task's `regions`.
+    pub regions: Field<Vec<Field<RawRegion>>>,
 }
 
 /// `prefill` as written: `{"labelme": "prefill/a.json"}` or `{"coco": "prefill/instances.json"}`.

@@ -8,6 +8,10 @@ use rust_decimal::Decimal;
 use crate::domain::annotation::Region;
 use crate::domain::geometry::ShapeKind;
 
+/// The mean IoU a gold task needs when the manifest does not say: the overlap CVAT's consensus and
+/// COCO's detection metric count as a match.
+pub const DEFAULT_GOLD_PASS_IOU: f64 = 0.5;
+
 /// A validated bundle of tasks, from a folder or a zip.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bundle {
@@ -38,6 +42,8 @@ pub struct Bundle {
     pub labels: Vec<Label>,
     /// The tasks, in the order the worker meets them (at least one).
     pub tasks: Vec<Task>,
+    /// The mean IoU a worker needs on a gold task to pass it (the manifest's `gold_pass_iou`).
+    pub gold_pass_iou: f64,
     /// Hex SHA-256 of the manifest bytes (for a folder without one, of its image names, sizes and
     /// `labels.txt`), so the workspace can notice a bundle that changed since work began.
     pub manifest_sha256: String,
@@ -123,6 +129,9 @@ pub struct Task {
     pub hint: Option<String>,
     /// Regions drawn in advance, for the worker to correct; every id unique, every label in the set.
     pub regions: Vec<Region>,
+    /// The true regions of a gold task (a requester's check of quality): never shown to the worker,
+    /// and left out of the worker bundles `bundle split` writes.
+    pub gold: Option<Vec<Region>>,
 }
 
 #[cfg(test)]
@@ -151,6 +160,7 @@ mod tests {
             estimated_seconds_per_task: None,
             tools: ShapeKind::ALL.to_vec(),
             min_regions: 0,
+            gold_pass_iou: DEFAULT_GOLD_PASS_IOU,
             labels,
             tasks: Vec::new(),
             manifest_sha256: String::new(),

@@ -10,7 +10,7 @@ use super::field::{Field, describe};
 use super::headers::Header;
 use super::ids::id_problem;
 use super::image_check::ImageProblem;
-use super::manifest::{RawPrefill, RawRegion, RawShape, RawTask};
+use super::manifest::{RawGold, RawPrefill, RawRegion, RawShape, RawTask};
 use super::model::{Label, Task};
 use super::paths::{PathProblem, Resolver, resolve_inside};
 use super::prefill::{PrefillFormat, regions_for};
@@ -133,6 +133,7 @@ impl Checker<'_> {
         } else {
             self.regions(&raw.regions, &path.key("regions"), labels, size)
         };
+        let gold = self.gold(&raw.gold, &path.key("gold"), labels, size);
         let (image_path, header) = checked?;
         Some(Task {
             id: id?,
@@ -143,7 +144,44 @@ impl Checker<'_> {
             bytes: header.bytes,
             hint,
             regions: regions?,
+            gold: gold?,
         })
+    }
+
+    /// A gold task's true regions (`Some(None)` for a task that is not gold); `None` after
+    /// reporting a problem.
+    fn gold(
+        &mut self,
+        field: &Field<RawGold>,
+        path: &JsonPath,
+        labels: &[Label],
+        size: Option<(u32, u32)>,
+    ) -> Option<Option<Vec<Region>>> {
+        match field {
+            Field::Missing | Field::Null => Some(None),
+            Field::Valid(gold) => {
+                if matches!(gold.regions, Field::Missing) {
+                    self.problem(
+                        path,
+                        "a gold task's truth is `{\"regions\": [...]}` (an empty list when the image \
+                         holds nothing to outline)",
+                    );
+                    return None;
+                }
+                self.regions(&gold.regions, &path.key("regions"), labels, size)
+                    .map(Some)
+            }
+            Field::Invalid(v) => {
+                self.problem(
+                    path,
+                    format!(
+                        "must be an object like {{\"regions\": [...]}}, found {}",
+                        describe(v)
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// The canonical path and size of a task's image, or `None` after reporting why it cannot be used.

@@ -163,6 +163,7 @@ impl Checker<'_> {
         let estimated_seconds_per_task = self.estimated_seconds(&raw.estimated_seconds_per_task);
         let tools = self.tools(&raw.tools, &root.key("tools"));
         let min_regions = self.min_regions(&raw.min_regions);
+        let gold_pass_iou = self.gold_pass_iou(&raw.gold_pass_iou);
         let labels = self.labels(&raw.labels);
         let tasks = self.tasks(&raw.tasks, &labels);
         Bundle {
@@ -177,6 +178,7 @@ impl Checker<'_> {
             estimated_seconds_per_task,
             tools,
             min_regions,
+            gold_pass_iou,
             labels,
             tasks,
             manifest_sha256,
@@ -309,6 +311,31 @@ impl Checker<'_> {
             format!("must be a positive whole number of seconds, found {found}"),
         );
         None
+    }
+
+    fn gold_pass_iou(&mut self, field: &Field<f64>) -> f64 {
+        let default = super::model::DEFAULT_GOLD_PASS_IOU;
+        match field {
+            Field::Missing | Field::Null => default,
+            Field::Valid(v) if *v > 0.0 && *v <= 1.0 => *v,
+            Field::Valid(v) => {
+                self.problem(
+                    &JsonPath::root().key("gold_pass_iou"),
+                    format!("must be a number above 0 and at most 1, found {v}"),
+                );
+                default
+            }
+            Field::Invalid(v) => {
+                self.problem(
+                    &JsonPath::root().key("gold_pass_iou"),
+                    format!(
+                        "must be a number above 0 and at most 1, like 0.7, found {}",
+                        describe(v)
+                    ),
+                );
+                default
+            }
+        }
     }
 
     fn min_regions(&mut self, field: &Field<u64>) -> u32 {

@@ -457,6 +457,26 @@ impl Shape {
         (intersection / union).clamp(0.0, 1.0)
     }
 
+    /// Intersection over union of the area two sets of shapes cover (each set's shapes merged
+    /// first, so overlaps within a set count once); `None` when neither covers any area (points
+    /// only, or nothing).
+    pub fn union_iou(a: &[&Shape], b: &[&Shape]) -> Option<f64> {
+        let cover = |shapes: &[&Shape]| {
+            shapes
+                .iter()
+                .filter_map(|s| s.to_geo())
+                .fold(geo::MultiPolygon::<f64>::new(Vec::new()), |all, p| {
+                    all.union(&geo::MultiPolygon::new(vec![p]))
+                })
+        };
+        let (a, b) = (cover(a), cover(b));
+        let union = a.union(&b).unsigned_area();
+        if union <= 0.0 {
+            return None;
+        }
+        Some((a.intersection(&b).unsigned_area() / union).clamp(0.0, 1.0))
+    }
+
     /// This shape moved by `(dx, dy)` pixels.
     pub fn translated(&self, dx: f64, dy: f64) -> Shape {
         match self {

@@ -4,6 +4,7 @@
 
 pub mod dataset;
 pub mod export;
+pub mod gold;
 pub mod new_bundle;
 pub mod split;
 pub mod submission;

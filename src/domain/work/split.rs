@@ -29,6 +29,8 @@ pub struct Split {
     pub overlap: usize,
     /// Draws the order; the same seed gives the same bundles.
     pub seed: u64,
+    /// Gold tasks mixed into each worker bundle (at places drawn from the seed).
+    pub gold_per_bundle: usize,
 }
 
 /// One worker bundle of a plan.
@@ -38,8 +40,10 @@ pub struct Part {
     pub id: String,
     /// Its folder's name in the output.
     pub folder: String,
-    /// Its task ids, in order.
+    /// Its task ids, in order, the gold ones among them.
     pub tasks: Vec<String>,
+    /// Which of them are gold tasks (the worker bundle does not say).
+    pub gold: Vec<String>,
 }
 
 /// Why nothing was split. Nothing was written.
@@ -74,22 +78,48 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SplitError + '_ {
     }
 }
 
-/// Which tasks (by id) go into which worker bundle of `bundle_id`, for `ids` in manifest order.
-pub fn plan(bundle_id: &str, ids: &[String], split: Split) -> Result<Vec<Part>, SplitError> {
+/// SHA-256 of the seed and `parts`, the key that orders things "at random" reproducibly.
+fn drawn(seed: u64, parts: &[&[u8]]) -> Vec<u8> {
+    let mut hash = Sha256::new();
+    hash.update(seed.to_le_bytes());
+    for part in parts {
+        hash.update(part);
+        hash.update([0]);
+    }
+    hash.finalize().to_vec()
+}
+
+/// Which tasks (by id) go into which worker bundle of `bundle_id`: `ids` are dealt, and
+/// `gold_per_bundle` of the `gold` ids are mixed into each bundle.
+pub fn plan(
+    bundle_id: &str,
+    ids: &[String],
+    gold: &[String],
+    split: Split,
+) -> Result<Vec<Part>, SplitError> {
     let n = ids.len();
     let Split {
         tasks_per_bundle: per,
         overlap,
         seed,
+        gold_per_bundle,
     } = split;
+    if gold_per_bundle > gold.len() {
+        return Err(SplitError::Usage(format!(
+            "--gold-per-bundle {gold_per_bundle} is more than the bundle's {} gold task{}",
+            gold.len(),
+            if gold.len() == 1 { "" } else { "s" }
+        )));
+    }
     if per == 0 || overlap == 0 {
         return Err(SplitError::Usage(
             "--tasks-per-bundle and --overlap must be at least 1".to_owned(),
         ));
     }
     if per > n {
+        let kind = if gold.is_empty() { "" } else { " non-gold" };
         return Err(SplitError::Usage(format!(
-            "--tasks-per-bundle {per} is more than the bundle's {n} task{}",
+            "--tasks-per-bundle {per} is more than the bundle's {n}{kind} task{}",
             if n == 1 { "" } else { "s" }
         )));
     }
@@ -97,24 +127,41 @@ pub fn plan(bundle_id: &str, ids: &[String], split: Split) -> Result<Vec<Part>, 
     let parts = (n * overlap).div_ceil(per);
     let mut order: Vec<(Vec<u8>, &String)> = ids
         .iter()
-        .map(|id| {
-            let mut hash = Sha256::new();
-            hash.update(seed.to_le_bytes());
-            hash.update(id.as_bytes());
-            (hash.finalize().to_vec(), id)
-        })
+        .map(|id| (drawn(seed, &[id.as_bytes()]), id))
         .collect();
     order.sort();
+    let mut gold_order: Vec<(Vec<u8>, &String)> = gold
+        .iter()
+        .map(|id| (drawn(seed, &[b"gold", id.as_bytes()]), id))
+        .collect();
+    gold_order.sort();
     let line: Vec<&String> = order.iter().map(|(_, id)| *id).collect();
     let width = parts.to_string().len().max(2);
     let mut out = Vec::with_capacity(parts);
     let cycle = line.iter().cycle().take(n * overlap).collect::<Vec<_>>();
     for (i, chunk) in cycle.chunks(per).enumerate() {
         let number = format!("{:0width$}", i + 1);
+        let mut tasks: Vec<String> = chunk.iter().map(|id| (**id).clone()).collect();
+        // Consecutive gold tasks in their drawn order, going round: distinct within a bundle, and
+        // used evenly across bundles.
+        let picks: Vec<String> = (0..gold_per_bundle)
+            .filter_map(|j| gold_order.get((i * gold_per_bundle + j) % gold_order.len().max(1)))
+            .map(|(_, id)| (*id).clone())
+            .collect();
+        for id in &picks {
+            let key = drawn(seed, &[number.as_bytes(), id.as_bytes()]);
+            let at = key
+                .iter()
+                .take(8)
+                .fold(0usize, |a, b| a.wrapping_mul(256) + *b as usize)
+                % (tasks.len() + 1);
+            tasks.insert(at, id.clone());
+        }
         out.push(Part {
             id: format!("{bundle_id}-part{number}"),
             folder: format!("part{number}"),
-            tasks: chunk.iter().map(|id| (**id).clone()).collect(),
+            tasks,
+            gold: picks,
         });
     }
     Ok(out)
@@ -163,8 +210,19 @@ pub fn split_bundle(
                 source: std::io::Error::other(e),
             })
         })?;
-    let ids: Vec<String> = bundle.tasks.iter().map(|t| t.id.clone()).collect();
-    let parts = plan(&bundle.id, &ids, split)?;
+    let ids: Vec<String> = bundle
+        .tasks
+        .iter()
+        .filter(|t| t.gold.is_none())
+        .map(|t| t.id.clone())
+        .collect();
+    let gold: Vec<String> = bundle
+        .tasks
+        .iter()
+        .filter(|t| t.gold.is_some())
+        .map(|t| t.id.clone())
+        .collect();
+    let parts = plan(&bundle.id, &ids, &gold, split)?;
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -185,6 +243,8 @@ pub fn split_bundle(
     let mut template = manifest.clone();
     if let Some(object) = template.as_object_mut() {
         object.insert("tasks".to_owned(), Value::Array(Vec::new()));
+        // Nothing in a worker bundle says it has gold tasks.
+        object.remove("gold_pass_iou");
     }
     let by_id: HashMap<&str, &Value> = manifest
         .get("tasks")
@@ -223,7 +283,8 @@ pub fn split_bundle(
         "tasks_per_bundle": split.tasks_per_bundle,
         "overlap": split.overlap,
         "seed": split.seed,
-        "parts": parts.iter().map(|p| json!({"id": p.id, "folder": p.folder, "tasks": p.tasks})).collect::<Vec<_>>(),
+        "gold_per_bundle": split.gold_per_bundle,
+        "parts": parts.iter().map(|p| json!({"id": p.id, "folder": p.folder, "tasks": p.tasks, "gold": p.gold})).collect::<Vec<_>>(),
     });
     let plan_path = staging.path().join(PLAN_FILE);
     let text = serde_json::to_vec_pretty(&plan_json).map_err(|e| SplitError::Io {
@@ -321,6 +382,13 @@ fn write_part(
             .tasks
             .iter()
             .filter_map(|id| tasks.get(id.as_str()).map(|t| (*t).clone()))
+            .map(|mut task| {
+                // A gold task goes out as a plain one: its truth stays with the requester.
+                if let Some(object) = task.as_object_mut() {
+                    object.remove("gold");
+                }
+                task
+            })
             .collect();
         object.insert("tasks".to_owned(), Value::Array(tasks));
     }
@@ -346,8 +414,8 @@ mod tests {
         fn every_task_is_in_overlap_different_bundles_of_the_size_asked(
             n in 1usize..60, per in 1usize..60, overlap in 1usize..5, seed in any::<u64>(),
         ) {
-            let split = Split { tasks_per_bundle: per, overlap, seed };
-            let Ok(parts) = plan("b", &ids(n), split) else {
+            let split = Split { tasks_per_bundle: per, overlap, seed, gold_per_bundle: 0 };
+            let Ok(parts) = plan("b", &ids(n), &[], split) else {
                 // Refused only when it cannot be done.
                 prop_assert!(per > n);
                 return Ok(());
@@ -364,72 +432,65 @@ mod tests {
                 prop_assert_eq!(holding, overlap);
             }
             // The same seed, the same plan.
-            prop_assert_eq!(plan("b", &ids(n), split).ok(), Some(parts));
+            prop_assert_eq!(plan("b", &ids(n), &[], split).ok(), Some(parts));
+        }
+    }
+
+    fn split(per: usize, overlap: usize, seed: u64, gold: usize) -> Split {
+        Split {
+            tasks_per_bundle: per,
+            overlap,
+            seed,
+            gold_per_bundle: gold,
         }
     }
 
     #[test]
     fn another_seed_deals_the_tasks_otherwise_and_parts_are_numbered_in_order() {
-        let a = plan(
-            "b",
-            &ids(40),
-            Split {
-                tasks_per_bundle: 10,
-                overlap: 2,
-                seed: 1,
-            },
-        )
-        .unwrap();
-        let b = plan(
-            "b",
-            &ids(40),
-            Split {
-                tasks_per_bundle: 10,
-                overlap: 2,
-                seed: 2,
-            },
-        )
-        .unwrap();
+        let a = plan("b", &ids(40), &[], split(10, 2, 1, 0)).unwrap();
+        let b = plan("b", &ids(40), &[], split(10, 2, 2, 0)).unwrap();
         assert_eq!(a.len(), 8);
         assert_ne!(a, b);
         assert_eq!(a[0].id, "b-part01");
         assert_eq!(a[7].folder, "part08");
-        let err = plan(
-            "b",
-            &ids(5),
-            Split {
-                tasks_per_bundle: 6,
-                overlap: 1,
-                seed: 0,
-            },
-        );
+        let err = plan("b", &ids(5), &[], split(6, 1, 0, 0)).unwrap_err();
         assert!(
-            err.unwrap_err()
-                .to_string()
-                .contains("more than the bundle's 5 tasks")
+            err.to_string().contains("more than the bundle's 5 tasks"),
+            "{err}"
         );
-        let err = plan(
-            "b",
-            &ids(4),
-            Split {
-                tasks_per_bundle: 4,
-                overlap: 2,
-                seed: 0,
-            },
-        );
-        assert!(err.is_ok());
-        let err = plan(
-            "b",
-            &ids(4),
-            Split {
-                tasks_per_bundle: 4,
-                overlap: 3,
-                seed: 0,
-            },
-        );
+        assert!(plan("b", &ids(4), &[], split(4, 2, 0, 0)).is_ok());
         assert!(
-            err.is_ok(),
+            plan("b", &ids(4), &[], split(4, 3, 0, 0)).is_ok(),
             "3 copies of 4 tasks in bundles of 4 make 3 bundles"
         );
+    }
+
+    #[test]
+    fn gold_tasks_are_mixed_into_every_bundle_evenly_and_never_dealt() {
+        let gold: Vec<String> = (0..3).map(|i| format!("g{i}")).collect();
+        let parts = plan("b", &ids(30), &gold, split(10, 2, 5, 2)).unwrap();
+        assert_eq!(parts.len(), 6);
+        let mut uses: HashMap<&String, usize> = HashMap::new();
+        for part in &parts {
+            assert_eq!(part.tasks.len(), 12, "10 dealt and 2 gold");
+            assert_eq!(part.gold.len(), 2);
+            assert_ne!(part.gold[0], part.gold[1]);
+            for g in &part.gold {
+                assert!(part.tasks.contains(g));
+                *uses.entry(g).or_default() += 1;
+            }
+            let dealt = part.tasks.iter().filter(|t| t.starts_with('t')).count();
+            assert_eq!(dealt, 10);
+        }
+        // 12 gold places over 3 gold tasks: 4 each.
+        assert!(uses.values().all(|&n| n == 4), "{uses:?}");
+        // Not always at the same place in a bundle.
+        let places: HashSet<usize> = parts
+            .iter()
+            .map(|p| p.tasks.iter().position(|t| *t == p.gold[0]).unwrap())
+            .collect();
+        assert!(places.len() > 1, "{places:?}");
+        let err = plan("b", &ids(30), &gold, split(10, 1, 5, 4)).unwrap_err();
+        assert!(err.to_string().contains("3 gold tasks"), "{err}");
     }
 }
