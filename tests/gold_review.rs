@@ -86,7 +86,10 @@ fn gold_tasks_go_out_plain_and_come_back_scored_into_the_workers_review() {
     let master = master(dir.path());
     let (code, stdout, stderr) = run(&["validate", master.to_str().unwrap()], &requester);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("2 tasks (pass at a mean IoU of 0.60)"), "{stdout}");
+    assert!(
+        stdout.contains("2 tasks (pass at a mean IoU of 0.60)"),
+        "{stdout}"
+    );
 
     // Four plain tasks dealt two to a bundle, and both gold tasks mixed into each.
     let parts = dir.path().join("parts");

@@ -191,7 +191,10 @@ fn read_package(zip: &Path) -> Result<Package, GoldError> {
             archive.len()
         )));
     }
-    let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    // Every entry is hashed as it is read; only the summary and the annotation files are kept (the
+    // COCO file and the work log of a big bundle are hundreds of megabytes nobody needs here).
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    let mut kept: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let mut entry = archive
@@ -204,22 +207,38 @@ fn read_package(zip: &Path) -> Result<Package, GoldError> {
             .name()
             .map(|n| n.into_owned())
             .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
+        let keep = name == "submission.json" || name.starts_with("annotations/");
+        let mut hash = Sha256::new();
         let mut bytes = Vec::new();
-        // A size the header states is not trusted: at most what is left of the limit is read.
-        let left = MAX_UNPACKED_BYTES.saturating_sub(total);
-        (&mut entry)
-            .take(left.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(format!("{name} cannot be read ({e})")))?;
-        total = total.saturating_add(bytes.len() as u64);
-        if total > MAX_UNPACKED_BYTES {
-            return Err(fail(format!(
-                "unpacks to more than {MAX_UNPACKED_BYTES} bytes"
-            )));
+        let mut buffer = vec![0u8; 64 << 10];
+        loop {
+            let n = entry
+                .read(&mut buffer)
+                .map_err(|e| fail(format!("{name} cannot be read ({e})")))?;
+            if n == 0 {
+                break;
+            }
+            let chunk = buffer.get(..n).unwrap_or_default();
+            // A size the header states is not trusted: the bytes read are counted.
+            total = total.saturating_add(n as u64);
+            if total > MAX_UNPACKED_BYTES {
+                return Err(fail(format!(
+                    "unpacks to more than {MAX_UNPACKED_BYTES} bytes"
+                )));
+            }
+            hash.update(chunk);
+            if keep {
+                bytes.extend_from_slice(chunk);
+            }
         }
-        entries.insert(name, bytes);
+        let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        if keep {
+            kept.insert(name.clone(), bytes);
+        }
+        hashes.insert(name, digest);
     }
-    let summary_bytes = entries.remove("submission.json").ok_or_else(|| {
+    hashes.remove("submission.json");
+    let summary_bytes = kept.remove("submission.json").ok_or_else(|| {
         fail("has no submission.json: it is not a clickwork submission".to_owned())
     })?;
     #[derive(serde::Deserialize)]
@@ -236,13 +255,9 @@ fn read_package(zip: &Path) -> Result<Package, GoldError> {
             summary.format
         )));
     }
-    for (name, bytes) in &entries {
-        let actual: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    for (name, actual) in &hashes {
         match summary.entries_sha256.get(name) {
-            Some(expected) if *expected == actual => {}
+            Some(expected) if expected == actual => {}
             Some(_) => {
                 return Err(fail(format!(
                     "{name} is not what was packed (its SHA-256 differs from submission.json's): \
@@ -260,14 +275,14 @@ fn read_package(zip: &Path) -> Result<Package, GoldError> {
     if let Some(missing) = summary
         .entries_sha256
         .keys()
-        .find(|name| !entries.contains_key(*name))
+        .find(|name| !hashes.contains_key(*name))
     {
         return Err(fail(format!(
             "{missing} is listed in submission.json but missing from the zip"
         )));
     }
     let mut annotations = HashMap::new();
-    for (name, bytes) in &entries {
+    for (name, bytes) in &kept {
         let Some(task) = name
             .strip_prefix("annotations/")
             .and_then(|n| n.strip_suffix(".json"))
