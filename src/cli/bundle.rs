@@ -7,8 +7,8 @@
 use super::{print_err, print_out};
 use crate::domain::bundle::LoadOptions;
 use crate::domain::work::gold::score_package;
-use crate::domain::work::new_bundle::{NewBundle, NewBundleError, new_bundle, parse_reward};
-use crate::domain::work::split::{PLAN_FILE, Split, SplitError, split_bundle};
+use crate::domain::work::new_bundle::{NewBundle, new_bundle, parse_reward};
+use crate::domain::work::split::{PLAN_FILE, Split, split_bundle};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -117,12 +117,11 @@ fn split(args: &SplitArgs, options: &LoadOptions) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            print_err(&format!("error: {e}\n"));
-            let code = match e {
-                SplitError::Bundle(_) | SplitError::Invalid(_) | SplitError::Io { .. } => 1,
-                SplitError::Refused(_) | SplitError::Usage(_) => 2,
-            };
-            ExitCode::from(code)
+            print_err(&format!(
+                "error: {e}
+"
+            ));
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -168,14 +167,11 @@ fn new(args: &NewArgs, options: &LoadOptions) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            print_err(&format!("error: {e}\n"));
-            let code = match e {
-                NewBundleError::Images(_)
-                | NewBundleError::Invalid(_)
-                | NewBundleError::Io { .. } => 1,
-                NewBundleError::Refused(_) | NewBundleError::Usage(_) => 2,
-            };
-            ExitCode::from(code)
+            print_err(&format!(
+                "error: {e}
+"
+            ));
+            ExitCode::from(e.exit_code())
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod dataset;
 pub mod export;
 pub mod gold;
+pub mod making;
 pub mod new_bundle;
 pub mod split;
 pub mod submission;

@@ -5,11 +5,10 @@
 //! is opened and validated before it takes its place, so a bundle that would not open is never
 //! left behind, and nothing that exists is overwritten.
 
-use crate::domain::bundle::{
-    BundleErrors, LoadOptions, MANIFEST_FILE, Reward, Task, id_problem, load_bundle,
-};
+use super::making::{MakeError, io, parent_of, problems, put_in_place, refuse_existing};
+use crate::domain::bundle::{LoadOptions, MANIFEST_FILE, Reward, Task, id_problem, load_bundle};
 use crate::domain::palette::color_for;
-use crate::domain::safe_output::{OutputRefused, OutputRules};
+use crate::domain::safe_output::OutputRules;
 use crate::domain::store::atomic_write_with;
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -51,48 +50,6 @@ pub struct Made {
     pub labels: Vec<String>,
 }
 
-/// Why no bundle was made. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum NewBundleError {
-    /// The images folder has problems (each names its file).
-    #[error("{}", lines(.0))]
-    Images(BundleErrors),
-    /// What would have been written does not validate: each problem, naming its file as it would
-    /// have been in the output, and the input a copied file came from.
-    #[error("the bundle would not open, so it was not written:\n{}", .0.join("\n"))]
-    Invalid(Vec<String>),
-    /// The output is refused (it would harm an input, or it exists).
-    #[error("{0}")]
-    Refused(#[from] OutputRefused),
-    /// An argument is wrong.
-    #[error("{0}")]
-    Usage(String),
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
-
-fn lines(errors: &BundleErrors) -> String {
-    errors
-        .problems
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NewBundleError + '_ {
-    move |source| NewBundleError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 /// Parses `0.05USD`, `0.05 USD` or `USD 0.05` into a reward.
 pub fn parse_reward(text: &str) -> Result<Reward, String> {
     let text = text.trim();
@@ -121,11 +78,7 @@ pub fn parse_reward(text: &str) -> Result<Reward, String> {
 }
 
 /// Makes the bundle `spec` describes at `out`: a folder, or a zip when `out` ends in `.zip`.
-pub fn new_bundle(
-    spec: &NewBundle,
-    out: &Path,
-    options: &LoadOptions,
-) -> Result<Made, NewBundleError> {
+pub fn new_bundle(spec: &NewBundle, out: &Path, options: &LoadOptions) -> Result<Made, MakeError> {
     let mut rules = OutputRules::new().keep_intact(&spec.images, "the images folder");
     for (place, what) in [
         (&spec.instructions, "the instructions file"),
@@ -136,15 +89,10 @@ pub fn new_bundle(
         }
     }
     rules.check(out)?;
-    if std::fs::symlink_metadata(out).is_ok() {
-        return Err(NewBundleError::Usage(format!(
-            "{} exists: give a new folder or zip, so nothing is overwritten",
-            out.display()
-        )));
-    }
-    let folder = load_bundle(&spec.images, options).map_err(NewBundleError::Images)?;
+    refuse_existing(out, "folder or zip")?;
+    let folder = load_bundle(&spec.images, options).map_err(|e| MakeError::Input(problems(&e)))?;
     if folder.has_manifest {
-        return Err(NewBundleError::Usage(format!(
+        return Err(MakeError::Usage(format!(
             "{} is a bundle already (it has a {MANIFEST_FILE}): hand it out as it is, or cut it \
              with `clickwork bundle split`",
             spec.images.display()
@@ -161,16 +109,12 @@ pub fn new_bundle(
         None => derived_id(&title, &folder.tasks),
     };
     if let Some(problem) = id_problem(&id) {
-        return Err(NewBundleError::Usage(format!("--id {id:?}: {problem}")));
+        return Err(MakeError::Usage(format!("--id {id:?}: {problem}")));
     }
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = parent_of(out)?;
     let zipped = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
     // Written beside the output (same disk, so the folder is renamed into place), or for a zip
     // anywhere the system keeps temporary files.
     let staging = if zipped {
@@ -225,7 +169,7 @@ pub fn new_bundle(
         object.insert("tasks".to_owned(), Value::Array(tasks));
     }
     let manifest_path = root.join(MANIFEST_FILE);
-    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| NewBundleError::Io {
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| MakeError::Io {
         path: manifest_path.clone(),
         source: std::io::Error::other(e),
     })?;
@@ -249,19 +193,15 @@ pub fn new_bundle(
                 messages.push(format!("({name} is a copy of {})", source.display()));
             }
         }
-        NewBundleError::Invalid(messages)
+        MakeError::Invalid(format!(
+            "the bundle would not open, so it was not written:\n{}",
+            messages.join("\n")
+        ))
     })?;
     if zipped {
         write_zip(root, out)?;
     } else {
-        let kept = staging.keep();
-        if let Err(e) = std::fs::rename(&kept, out) {
-            let _ = std::fs::remove_dir_all(&kept);
-            return Err(NewBundleError::Io {
-                path: out.to_owned(),
-                source: e,
-            });
-        }
+        put_in_place(staging, out)?;
     }
     Ok(Made {
         id: made.id,
@@ -295,14 +235,14 @@ fn derived_id(title: &str, tasks: &[Task]) -> String {
 type Prefills = (HashMap<String, Value>, Vec<(String, PathBuf)>);
 
 /// Copies the images (on all cores), the instructions and the prefill files into `root`.
-fn write_files(spec: &NewBundle, tasks: &[Task], root: &Path) -> Result<Prefills, NewBundleError> {
+fn write_files(spec: &NewBundle, tasks: &[Task], root: &Path) -> Result<Prefills, MakeError> {
     let images = root.join("images");
     std::fs::create_dir_all(&images).map_err(io(&images))?;
     tasks.par_iter().try_for_each(|task| {
         let to = images.join(&task.image);
         std::fs::copy(&task.image_path, &to)
             .map(drop)
-            .map_err(|source| NewBundleError::Io {
+            .map_err(|source| MakeError::Io {
                 path: task.image_path.clone(),
                 source,
             })
@@ -340,7 +280,7 @@ fn write_files(spec: &NewBundle, tasks: &[Task], root: &Path) -> Result<Prefills
     } else {
         let bytes = std::fs::read(prefill).map_err(io(prefill))?;
         let names = coco_file_names(&bytes).map_err(|e| {
-            NewBundleError::Usage(format!(
+            MakeError::Usage(format!(
                 "{}: not a COCO instances file ({e}); --prefill takes a COCO file or a folder of \
                  LabelMe files",
                 prefill.display()
@@ -385,7 +325,7 @@ fn coco_file_names(bytes: &[u8]) -> Result<HashMap<String, usize>, String> {
 
 /// Packs the folder `root` into the zip `out` (written whole or not at all). Images are stored as
 /// they are (already compressed); the rest is deflated.
-fn write_zip(root: &Path, out: &Path) -> Result<(), NewBundleError> {
+fn write_zip(root: &Path, out: &Path) -> Result<(), MakeError> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {

@@ -9,8 +9,9 @@
 //! keeps the task ids, labels, reward and instructions of the original, and is validated before any
 //! is written.
 
+use super::making::{MakeError, io, parent_of, problems, put_in_place, refuse_existing};
 use crate::domain::bundle::{Bundle, LoadOptions, MANIFEST_FILE, load_bundle};
-use crate::domain::safe_output::{OutputRefused, OutputRules};
+use crate::domain::safe_output::OutputRules;
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -46,38 +47,6 @@ pub struct Part {
     pub gold: Vec<String>,
 }
 
-/// Why nothing was split. Nothing was written.
-#[derive(Debug, thiserror::Error)]
-pub enum SplitError {
-    /// The bundle does not open (each problem names its file).
-    #[error("{0}")]
-    Bundle(String),
-    /// A worker bundle would not open (a problem of clickwork's, reported rather than written).
-    #[error("a worker bundle would not open, so none was written:\n{0}")]
-    Invalid(String),
-    /// The output is refused.
-    #[error("{0}")]
-    Refused(#[from] OutputRefused),
-    /// An argument does not fit the bundle.
-    #[error("{0}")]
-    Usage(String),
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SplitError + '_ {
-    move |source| SplitError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 /// SHA-256 of the seed and `parts`, the key that orders things "at random" reproducibly.
 fn drawn(seed: u64, parts: &[&[u8]]) -> Vec<u8> {
     let mut hash = Sha256::new();
@@ -96,7 +65,7 @@ pub fn plan(
     ids: &[String],
     gold: &[String],
     split: Split,
-) -> Result<Vec<Part>, SplitError> {
+) -> Result<Vec<Part>, MakeError> {
     let n = ids.len();
     let Split {
         tasks_per_bundle: per,
@@ -105,20 +74,20 @@ pub fn plan(
         gold_per_bundle,
     } = split;
     if gold_per_bundle > gold.len() {
-        return Err(SplitError::Usage(format!(
+        return Err(MakeError::Usage(format!(
             "--gold-per-bundle {gold_per_bundle} is more than the bundle's {} gold task{}",
             gold.len(),
             if gold.len() == 1 { "" } else { "s" }
         )));
     }
     if per == 0 || overlap == 0 {
-        return Err(SplitError::Usage(
+        return Err(MakeError::Usage(
             "--tasks-per-bundle and --overlap must be at least 1".to_owned(),
         ));
     }
     if per > n {
         let kind = if gold.is_empty() { "" } else { " non-gold" };
-        return Err(SplitError::Usage(format!(
+        return Err(MakeError::Usage(format!(
             "--tasks-per-bundle {per} is more than the bundle's {n}{kind} task{}",
             if n == 1 { "" } else { "s" }
         )));
@@ -174,28 +143,14 @@ pub fn split_bundle(
     split: Split,
     out: &Path,
     options: &LoadOptions,
-) -> Result<Vec<Part>, SplitError> {
+) -> Result<Vec<Part>, MakeError> {
     OutputRules::new()
         .protect(source, "the bundle being split")
         .check(out)?;
-    if std::fs::symlink_metadata(out).is_ok() {
-        return Err(SplitError::Usage(format!(
-            "{} exists: give a new folder, so nothing is overwritten",
-            out.display()
-        )));
-    }
-    let bundle = load_bundle(source, options).map_err(|errors| {
-        SplitError::Bundle(
-            errors
-                .problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        )
-    })?;
+    refuse_existing(out, "folder")?;
+    let bundle = load_bundle(source, options).map_err(|e| MakeError::Input(problems(&e)))?;
     if !bundle.has_manifest {
-        return Err(SplitError::Usage(format!(
+        return Err(MakeError::Usage(format!(
             "{} is a folder of images without a {MANIFEST_FILE}: make it a bundle first with \
              `clickwork bundle new`",
             source.display()
@@ -205,7 +160,7 @@ pub fn split_bundle(
     let manifest: Value = std::fs::read(&manifest_path)
         .map_err(io(&manifest_path))
         .and_then(|bytes| {
-            serde_json::from_slice(&bytes).map_err(|e| SplitError::Io {
+            serde_json::from_slice(&bytes).map_err(|e| MakeError::Io {
                 path: manifest_path.clone(),
                 source: std::io::Error::other(e),
             })
@@ -223,11 +178,7 @@ pub fn split_bundle(
         .map(|t| t.id.clone())
         .collect();
     let parts = plan(&bundle.id, &ids, &gold, split)?;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let parent = parent_of(out)?;
     let staging = tempfile::Builder::new()
         .prefix(".clickwork-split-")
         .tempdir_in(parent)
@@ -267,14 +218,10 @@ pub fn split_bundle(
             &root,
         )?;
         load_bundle(&root, &check).map(drop).map_err(|errors| {
-            SplitError::Invalid(
-                errors
-                    .problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
+            MakeError::Invalid(format!(
+                "a worker bundle would not open, so none was written:\n{}",
+                problems(&errors)
+            ))
         })
     })?;
     let plan_json = json!({
@@ -287,25 +234,18 @@ pub fn split_bundle(
         "parts": parts.iter().map(|p| json!({"id": p.id, "folder": p.folder, "tasks": p.tasks, "gold": p.gold})).collect::<Vec<_>>(),
     });
     let plan_path = staging.path().join(PLAN_FILE);
-    let text = serde_json::to_vec_pretty(&plan_json).map_err(|e| SplitError::Io {
+    let text = serde_json::to_vec_pretty(&plan_json).map_err(|e| MakeError::Io {
         path: plan_path.clone(),
         source: std::io::Error::other(e),
     })?;
     std::fs::write(&plan_path, text).map_err(io(&plan_path))?;
-    let kept = staging.keep();
-    if let Err(e) = std::fs::rename(&kept, out) {
-        let _ = std::fs::remove_dir_all(&kept);
-        return Err(SplitError::Io {
-            path: out.to_owned(),
-            source: e,
-        });
-    }
+    put_in_place(staging, out)?;
     Ok(parts)
 }
 
 /// The bundle's files that are neither a task's image nor the manifest (instructions, prefill
 /// files, credits), relative to its root: every worker bundle gets them.
-fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, SplitError> {
+fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, MakeError> {
     let images: HashSet<&Path> = bundle
         .tasks
         .iter()
@@ -334,7 +274,7 @@ fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, SplitError> {
 }
 
 /// Hard links `from` to `to` when the disk allows, else copies it.
-fn link_or_copy(from: &Path, to: &Path) -> Result<(), SplitError> {
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), MakeError> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
@@ -354,7 +294,7 @@ fn write_part(
     part: &Part,
     (k, of): (usize, usize),
     root: &Path,
-) -> Result<(), SplitError> {
+) -> Result<(), MakeError> {
     std::fs::create_dir_all(root).map_err(io(root))?;
     for relative in shared {
         link_or_copy(&bundle.root.join(relative), &root.join(relative))?;
@@ -393,7 +333,7 @@ fn write_part(
         object.insert("tasks".to_owned(), Value::Array(tasks));
     }
     let path = root.join(MANIFEST_FILE);
-    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| SplitError::Io {
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| MakeError::Io {
         path: path.clone(),
         source: std::io::Error::other(e),
     })?;
