@@ -119,11 +119,9 @@ pub fn plan(
             .collect();
         for id in &picks {
             let key = drawn(seed, &[number.as_bytes(), id.as_bytes()]);
-            let at = key
-                .iter()
-                .take(8)
-                .fold(0usize, |a, b| a.wrapping_mul(256) + *b as usize)
-                % (tasks.len() + 1);
+            let at = key.iter().take(8).fold(0usize, |a, b| {
+                a.wrapping_mul(256).wrapping_add(usize::from(*b))
+            }) % (tasks.len() + 1);
             tasks.insert(at, id.clone());
         }
         out.push(Part {
@@ -160,7 +158,9 @@ pub fn split_bundle(
     let manifest: Value = std::fs::read(&manifest_path)
         .map_err(io(&manifest_path))
         .and_then(|bytes| {
-            serde_json::from_slice(&bytes).map_err(|e| MakeError::Io {
+            // The check above accepts a byte order mark; so does this.
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            serde_json::from_slice(body).map_err(|e| MakeError::Io {
                 path: manifest_path.clone(),
                 source: std::io::Error::other(e),
             })
