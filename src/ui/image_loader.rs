@@ -226,8 +226,15 @@ impl ImageLoader {
             wanted.retain(|p| keep.contains(p));
         }
         // A pyramid may hold gigabytes: only the current and coming images keep theirs.
-        self.cache
-            .retain(|path, e| e.tiles.is_none() || keep.contains(path));
+        let let_go: Vec<PathBuf> = self
+            .cache
+            .iter()
+            .filter(|(path, e)| e.tiles.is_some() && !keep.contains(*path))
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in let_go {
+            self.forget(&path);
+        }
         for path in prefetch {
             if !self.cache.contains_key(path) {
                 self.request(path);
@@ -237,7 +244,12 @@ impl ImageLoader {
 
     /// Forgets `path` so that the next [`ImageLoader::get`] decodes it again.
     pub fn forget(&mut self, path: &Path) {
-        self.cache.remove(path);
+        if let Some(Entry {
+            tiles: Some(store), ..
+        }) = self.cache.remove(path)
+        {
+            self.cutter.release(&store);
+        }
     }
 
     fn put(&mut self, path: PathBuf, state: ImageState, tiles: Option<TileStore>) {
@@ -357,7 +369,7 @@ impl ImageLoader {
                 .map(|(p, _)| p.clone());
             match oldest {
                 Some(path) => {
-                    self.cache.remove(&path);
+                    self.forget(&path);
                 }
                 None => break,
             }

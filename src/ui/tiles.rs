@@ -122,6 +122,14 @@ impl TileCutter {
         }
     }
 
+    /// Calls off every cut still asked for of `store`, which is being let go: its queued cuts then
+    /// end at once instead of cutting tiles for nobody (and holding its pyramid meanwhile).
+    pub fn release(&mut self, store: &TileStore) {
+        if let Ok(mut wanted) = self.wanted.lock() {
+            wanted.retain(|(serial, _)| *serial != store.serial);
+        }
+    }
+
     /// Asks for `tiles` of `store`: those held are marked used, the others are cut. Cuts asked for
     /// before and not wanted now are called off.
     pub fn want(&mut self, store: &mut TileStore, tiles: &[TileId]) {
