@@ -148,7 +148,7 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         ran,
         [
             "validate", "report", "report", "worklog", "review", "export", "convert", "submit",
-            "bundle", "--help", "validate", "bundle", "validate", "bundle"
+            "bundle", "bundle", "--help", "validate", "bundle", "validate", "bundle"
         ]
     );
     for promised in [
@@ -160,6 +160,7 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         "new-bundle/bundle.json",
         "skies.zip",
         "parts/split.json",
+        "worker-bundles/part04/bundle.json",
         "parts/part03/bundle.json",
     ] {
         assert!(cwd.join(promised).exists(), "{promised} was not written");
