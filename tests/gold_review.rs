@@ -267,8 +267,94 @@ fn a_gold_truth_is_checked_like_any_region() {
         "gold_pass_iou: must be a number above 0 and at most 1",
         "tasks[0].gold.regions[0]",
         "lava",
-        "tasks[1].gold: must be an object like {\"regions\": [...]}, found a list",
+        "tasks[1].gold: must be an object like {\"regions\": [...]} or {\"coco\": \"gold/instances.json\"}, found a list",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in:\n{stderr}");
     }
+}
+
+#[test]
+fn a_gold_truth_from_a_coco_file_stays_with_the_requester() {
+    let dir = tempfile::tempdir().unwrap();
+    let requester = dir.path().join("requester-data");
+    let master = master(dir.path());
+    std::fs::create_dir_all(master.join("gold")).unwrap();
+    let coco = json!({
+        "images": [{"id": 1, "file_name": "sklearn_china_by_danielbuechele.jpg", "width": 640, "height": 427}],
+        "categories": [{"id": 1, "name": "sky"}],
+        "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 640, 150],
+                         "area": 96000, "iscrowd": 0}]
+    });
+    std::fs::write(master.join("gold/instances.json"), coco.to_string()).unwrap();
+    let path = master.join("bundle.json");
+    let mut m: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let china = m["tasks"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["id"] == "china")
+        .unwrap();
+    china["gold"] = json!({"coco": "gold/instances.json"});
+    std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let (code, _, stderr) = run(&["validate", master.to_str().unwrap()], &requester);
+    assert_eq!(code, 0, "{stderr}");
+    let loaded = load_bundle(&master, &LoadOptions::new(dir.path().join("cache"))).unwrap();
+    let truth = loaded.tasks.iter().find(|t| t.id == "china").unwrap();
+    assert_eq!(truth.gold.as_ref().unwrap().len(), 1);
+
+    // The truth file does not travel with the worker bundles.
+    let parts = dir.path().join("parts");
+    let (code, _, stderr) = run(
+        &[
+            "bundle",
+            "split",
+            master.to_str().unwrap(),
+            "--tasks-per-bundle",
+            "4",
+            "--gold-per-bundle",
+            "1",
+            "--seed",
+            "1",
+            "--out",
+            parts.to_str().unwrap(),
+        ],
+        &requester,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let part = parts.join("part01");
+    assert!(part.join("LICENSES.md").is_file());
+    assert!(
+        !part.join("gold").exists(),
+        "the truth went out with the worker bundle"
+    );
+
+    // A truth file that a task's prefill also uses would hand the answer out: refused.
+    let china = m["tasks"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["id"] == "china")
+        .unwrap();
+    china["prefill"] = json!({"coco": "gold/instances.json"});
+    std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    let (code, _, stderr) = run(&["validate", master.to_str().unwrap()], &requester);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(
+        &[
+            "bundle",
+            "split",
+            master.to_str().unwrap(),
+            "--tasks-per-bundle",
+            "4",
+            "--out",
+            dir.path().join("p2").to_str().unwrap(),
+        ],
+        &requester,
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("both a gold truth and a prefill file"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("p2").exists());
 }

@@ -95,12 +95,15 @@ pub struct RawTask {
     pub gold: Field<RawGold>,
 }
 
-/// `gold` as written: `{"regions": [...]}`.
+/// `gold` as written: `{"regions": [...]}`, or a file as for `prefill`: `{"coco": "gold/instances.json"}`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct RawGold {
     /// The true regions, in the same form as a task's `regions`.
     pub regions: Field<Vec<Field<RawRegion>>>,
+    /// Or the file that holds them (its `labelme` or `coco` key, and any other, kept to name it).
+    #[serde(flatten)]
+    pub file: RawPrefill,
 }
 
 /// `prefill` as written: `{"labelme": "prefill/a.json"}` or `{"coco": "prefill/instances.json"}`.

@@ -9,6 +9,7 @@
 mod archive;
 mod field;
 mod folder;
+mod gold;
 mod headers;
 mod ids;
 pub(crate) mod image_check;

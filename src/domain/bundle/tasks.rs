@@ -10,7 +10,7 @@ use super::field::{Field, describe};
 use super::headers::Header;
 use super::ids::id_problem;
 use super::image_check::ImageProblem;
-use super::manifest::{RawGold, RawPrefill, RawRegion, RawShape, RawTask};
+use super::manifest::{RawPrefill, RawRegion, RawShape, RawTask};
 use super::model::{Label, Task};
 use super::paths::{PathProblem, Resolver, resolve_inside};
 use super::prefill::{PrefillFormat, regions_for};
@@ -133,7 +133,14 @@ impl Checker<'_> {
         } else {
             self.regions(&raw.regions, &path.key("regions"), labels, size)
         };
-        let gold = self.gold(&raw.gold, &path.key("gold"), labels, size);
+        let task_name = id.clone().unwrap_or_else(|| path.to_string());
+        let gold = self.gold(
+            &raw.gold,
+            &path.key("gold"),
+            (&task_name, image.as_deref()),
+            labels,
+            size,
+        );
         let (image_path, header) = checked?;
         Some(Task {
             id: id?,
@@ -146,42 +153,6 @@ impl Checker<'_> {
             regions: regions?,
             gold: gold?,
         })
-    }
-
-    /// A gold task's true regions (`Some(None)` for a task that is not gold); `None` after
-    /// reporting a problem.
-    fn gold(
-        &mut self,
-        field: &Field<RawGold>,
-        path: &JsonPath,
-        labels: &[Label],
-        size: Option<(u32, u32)>,
-    ) -> Option<Option<Vec<Region>>> {
-        match field {
-            Field::Missing | Field::Null => Some(None),
-            Field::Valid(gold) => {
-                if matches!(gold.regions, Field::Missing) {
-                    self.problem(
-                        path,
-                        "a gold task's truth is `{\"regions\": [...]}` (an empty list when the image \
-                         holds nothing to outline)",
-                    );
-                    return None;
-                }
-                self.regions(&gold.regions, &path.key("regions"), labels, size)
-                    .map(Some)
-            }
-            Field::Invalid(v) => {
-                self.problem(
-                    path,
-                    format!(
-                        "must be an object like {{\"regions\": [...]}}, found {}",
-                        describe(v)
-                    ),
-                );
-                None
-            }
-        }
     }
 
     /// The canonical path and size of a task's image, or `None` after reporting why it cannot be used.
@@ -213,7 +184,7 @@ impl Checker<'_> {
     }
 
     /// The format and path a task's `prefill` names, or `None` after reporting why it names none.
-    fn prefill_source(
+    pub(super) fn prefill_source(
         &mut self,
         field: &Field<RawPrefill>,
         path: &JsonPath,
@@ -282,7 +253,7 @@ impl Checker<'_> {
     /// A task's regions read from the prefill file `rel`; `None` after reporting why they cannot be
     /// used. `at` is the manifest value naming the file, `task` names the task in messages.
     #[allow(clippy::too_many_arguments)]
-    fn prefilled(
+    pub(super) fn prefilled(
         &mut self,
         format: PrefillFormat,
         rel: &str,
@@ -328,7 +299,7 @@ impl Checker<'_> {
 
     /// Prefilled regions; `None` after reporting a problem. Shapes are not limited to the bundle's
     /// `tools`: a requester may prefill with any shape, and the worker can still edit or delete it.
-    fn regions(
+    pub(super) fn regions(
         &mut self,
         field: &Field<Vec<Field<RawRegion>>>,
         path: &JsonPath,

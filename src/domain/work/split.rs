@@ -188,7 +188,8 @@ pub fn split_bundle(
         progress: None,
         ..options.clone()
     };
-    let shared = shared_files(&bundle)?;
+    let truth = truth_files(&bundle.root, &manifest)?;
+    let shared = shared_files(&bundle, &truth)?;
     // The manifest's tasks by id, and the rest of it: each part takes the rest and its own tasks,
     // rather than copying 100,000 tasks to keep a thousand.
     let mut template = manifest.clone();
@@ -243,13 +244,15 @@ pub fn split_bundle(
     Ok(parts)
 }
 
-/// The bundle's files that are neither a task's image nor the manifest (instructions, prefill
-/// files, credits), relative to its root: every worker bundle gets them.
-fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, MakeError> {
+/// The bundle's files that are neither a task's image, nor a gold truth file (`truth`), nor the
+/// manifest (instructions, prefill files, credits), relative to its root: every worker bundle gets
+/// them.
+fn shared_files(bundle: &Bundle, truth: &HashSet<PathBuf>) -> Result<Vec<PathBuf>, MakeError> {
     let images: HashSet<&Path> = bundle
         .tasks
         .iter()
         .map(|t| t.image_path.as_path())
+        .chain(truth.iter().map(PathBuf::as_path))
         .collect();
     let mut found = Vec::new();
     let mut stack = vec![bundle.root.clone()];
@@ -271,6 +274,34 @@ fn shared_files(bundle: &Bundle) -> Result<Vec<PathBuf>, MakeError> {
         }
     }
     Ok(found)
+}
+
+/// The files gold tasks take their truth from, which no worker bundle may carry; refused when a
+/// task's prefill uses one too (the worker would be handed the answer).
+fn truth_files(root: &Path, manifest: &Value) -> Result<HashSet<PathBuf>, MakeError> {
+    let tasks = manifest
+        .get("tasks")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let files_of = |key: &str| -> HashSet<PathBuf> {
+        tasks
+            .iter()
+            .filter_map(|t| t.get(key))
+            .flat_map(|o| ["labelme", "coco"].map(|format| o.get(format).and_then(Value::as_str)))
+            .flatten()
+            .map(|rel| root.join(rel))
+            .collect()
+    };
+    let truth = files_of("gold");
+    if let Some(both) = files_of("prefill").intersection(&truth).next() {
+        return Err(MakeError::Usage(format!(
+            "{} is both a gold truth and a prefill file: a worker bundle would carry the answer; \
+             give the gold tasks a file of their own",
+            both.display()
+        )));
+    }
+    Ok(truth)
 }
 
 /// Hard links `from` to `to` when the disk allows, else copies it.
