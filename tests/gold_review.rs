@@ -260,6 +260,7 @@ fn a_gold_truth_is_checked_like_any_region() {
     m["gold_pass_iou"] = json!(1.5);
     m["tasks"][0]["gold"] = json!({"regions": [rect("lava", 0.0, 0.0, 10.0, 10.0)]});
     m["tasks"][1]["gold"] = json!([1, 2]);
+    m["tasks"][2]["gold"] = json!({"regions": [], "answer": "sky"});
     std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
     let (code, _, stderr) = run(&["validate", root.to_str().unwrap()], &dir.path().join("d"));
     assert_eq!(code, 1);
@@ -267,6 +268,7 @@ fn a_gold_truth_is_checked_like_any_region() {
         "gold_pass_iou: must be a number above 0 and at most 1",
         "tasks[0].gold.regions[0]",
         "lava",
+        "tasks[2].gold.answer: unknown key \"answer\" in a gold truth",
         "tasks[1].gold: must be an object like {\"regions\": [...]} or {\"coco\": \"gold/instances.json\"}, found a list",
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in:\n{stderr}");

@@ -34,9 +34,17 @@ impl Checker<'_> {
         };
         let inline = !matches!(gold.regions, Field::Missing);
         let file = &gold.file;
-        let names_file = !matches!(file.labelme, Field::Missing)
-            || !matches!(file.coco, Field::Missing)
-            || !file.other.is_empty();
+        if let Some(key) = file.other.keys().next() {
+            self.problem(
+                &path.key(key),
+                format!(
+                    "unknown key {key:?} in a gold truth; use \"regions\", \"labelme\" or \"coco\""
+                ),
+            );
+            return None;
+        }
+        let names_file =
+            !matches!(file.labelme, Field::Missing) || !matches!(file.coco, Field::Missing);
         match (inline, names_file) {
             (true, true) => {
                 self.problem(
