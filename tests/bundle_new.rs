@@ -309,3 +309,48 @@ fn a_bundle_that_would_not_open_or_would_harm_an_input_is_never_written() {
     assert!(stderr.contains("c.png"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn with_link_the_images_are_not_copied_again() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let photos = images(dir.path());
+    let data = dir.path().join("data");
+    let out = dir.path().join("linked");
+    let (code, _, stderr) = run(
+        &[
+            "bundle",
+            "new",
+            photos.to_str().unwrap(),
+            "--link",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for name in ["a.png", "b2.png", "b10.png"] {
+        let source = std::fs::metadata(photos.join(name)).unwrap();
+        let copy = std::fs::metadata(out.join("images").join(name)).unwrap();
+        assert_eq!(source.ino(), copy.ino(), "{name} was copied");
+    }
+    let (code, _, stderr) = run(&["validate", out.to_str().unwrap()], &data);
+    assert_eq!(code, 0, "{stderr}");
+    // Without it, copies.
+    let copied = dir.path().join("copied");
+    let (code, _, _) = run(
+        &[
+            "bundle",
+            "new",
+            photos.to_str().unwrap(),
+            "--out",
+            copied.to_str().unwrap(),
+        ],
+        &data,
+    );
+    assert_eq!(code, 0);
+    let source = std::fs::metadata(photos.join("a.png")).unwrap();
+    let copy = std::fs::metadata(copied.join("images/a.png")).unwrap();
+    assert_ne!(source.ino(), copy.ino());
+}

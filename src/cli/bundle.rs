@@ -74,6 +74,10 @@ pub struct NewArgs {
     /// instances file.
     #[arg(long, value_name = "DIR|FILE")]
     pub prefill: Option<PathBuf>,
+    /// Hard-link the images instead of copying them where the disk allows (no second copy of a
+    /// large set; editing a source image in place then changes the bundle's too).
+    #[arg(long)]
+    pub link: bool,
 }
 
 /// Runs `clickwork bundle …`.
@@ -148,6 +152,7 @@ fn new(args: &NewArgs, options: &LoadOptions) -> ExitCode {
         reward,
         instructions: args.instructions.clone(),
         prefill: args.prefill.clone(),
+        link: args.link,
     };
     match new_bundle(&spec, &args.out, options) {
         Ok(made) => {

@@ -91,3 +91,14 @@ pub(super) fn put_in_place(staging: tempfile::TempDir, out: &Path) -> Result<(),
         }
     })
 }
+
+/// Hard links `from` to `to` when the disk allows, else copies it.
+pub(super) fn link_or_copy(from: &Path, to: &Path) -> Result<(), MakeError> {
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).map_err(io(from))?;
+    }
+    Ok(())
+}

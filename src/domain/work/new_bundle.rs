@@ -5,7 +5,9 @@
 //! is opened and validated before it takes its place, so a bundle that would not open is never
 //! left behind, and nothing that exists is overwritten.
 
-use super::making::{MakeError, io, parent_of, problems, put_in_place, refuse_existing};
+use super::making::{
+    MakeError, io, link_or_copy, parent_of, problems, put_in_place, refuse_existing,
+};
 use crate::domain::bundle::{LoadOptions, MANIFEST_FILE, Reward, Task, id_problem, load_bundle};
 use crate::domain::palette::color_for;
 use crate::domain::safe_output::OutputRules;
@@ -35,6 +37,10 @@ pub struct NewBundle {
     pub instructions: Option<PathBuf>,
     /// Regions drawn in advance: a folder of LabelMe files (`<image stem>.json`) or a COCO file.
     pub prefill: Option<PathBuf>,
+    /// Hard-link the images instead of copying them, where the disk allows (a bundle of 100,000
+    /// photos then takes no second copy of them; editing a source image in place changes the
+    /// bundle's too).
+    pub link: bool,
 }
 
 /// What was made.
@@ -240,6 +246,9 @@ fn write_files(spec: &NewBundle, tasks: &[Task], root: &Path) -> Result<Prefills
     std::fs::create_dir_all(&images).map_err(io(&images))?;
     tasks.par_iter().try_for_each(|task| {
         let to = images.join(&task.image);
+        if spec.link {
+            return link_or_copy(&task.image_path, &to);
+        }
         std::fs::copy(&task.image_path, &to)
             .map(drop)
             .map_err(|source| MakeError::Io {

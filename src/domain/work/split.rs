@@ -9,7 +9,9 @@
 //! keeps the task ids, labels, reward and instructions of the original, and is validated before any
 //! is written.
 
-use super::making::{MakeError, io, parent_of, problems, put_in_place, refuse_existing};
+use super::making::{
+    MakeError, io, link_or_copy, parent_of, problems, put_in_place, refuse_existing,
+};
 use crate::domain::bundle::{Bundle, LoadOptions, MANIFEST_FILE, load_bundle};
 use crate::domain::safe_output::OutputRules;
 use rayon::prelude::*;
@@ -302,17 +304,6 @@ fn truth_files(root: &Path, manifest: &Value) -> Result<HashSet<PathBuf>, MakeEr
         )));
     }
     Ok(truth)
-}
-
-/// Hard links `from` to `to` when the disk allows, else copies it.
-fn link_or_copy(from: &Path, to: &Path) -> Result<(), MakeError> {
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    if std::fs::hard_link(from, to).is_err() {
-        std::fs::copy(from, to).map_err(io(from))?;
-    }
-    Ok(())
 }
 
 /// Writes worker bundle `part` (number `k` of `of`) into `root`: the `shared` files, the images of
