@@ -15,6 +15,10 @@
 )]
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
+mod common;
+
+use common::peak_rss_mb;
+
 use clickwork::domain::image_decode::{Displayable, WHOLE_MAX_PIXELS, decode_displayable};
 use clickwork::domain::pyramid::{Pyramid, TileId};
 use std::path::{Path, PathBuf};
@@ -23,19 +27,6 @@ use std::time::Instant;
 const SIDE: u32 = 20_000;
 /// The canvas of a 1280×800 window, in points (the side panels take the rest).
 const CANVAS: (f64, f64) = (860.0, 730.0);
-
-/// The peak resident memory of this process, in MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 fn generate(path: &Path) {
     let ridge = |x: u32| {

@@ -17,6 +17,10 @@
 )]
 #![allow(clippy::print_stdout, clippy::print_stderr, missing_docs)]
 
+mod common;
+
+use common::peak_rss_mb;
+
 use chrono::Utc;
 use clickwork::domain::bundle::{LoadOptions, load_bundle, sample_bundle_path};
 use clickwork::domain::image_decode::decode_for_display;
@@ -27,19 +31,6 @@ use std::time::{Duration, Instant};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// The peak resident memory of this process, in MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// A bundle of `n` tasks in `dir`, the sample's labels and photos (hard links).

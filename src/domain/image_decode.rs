@@ -73,6 +73,12 @@ pub enum Displayable {
 /// megabytes would stall the window and hold the image twice.
 pub const WHOLE_MAX_PIXELS: u64 = 32 << 20;
 
+/// True when an image of `width`×`height` is shown as tiles rather than one texture: a side over
+/// the texture limit `max_side`, or more pixels than `whole_max_pixels`.
+pub fn is_tiled(width: u32, height: u32, max_side: u32, whole_max_pixels: u64) -> bool {
+    width > max_side || height > max_side || u64::from(width) * u64::from(height) > whole_max_pixels
+}
+
 /// One pyramid is built at a time: two decoder threads each holding a 400-megapixel image would
 /// double the memory a huge image needs.
 static HUGE_DECODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -122,8 +128,7 @@ pub fn decode_displayable(
 ) -> Result<Displayable, DecodeError> {
     let (decoder, orientation) = open(path, max_pixels)?;
     let (w, h) = decoder.dimensions();
-    let fits = w <= max_side && h <= max_side && u64::from(w) * u64::from(h) <= whole_max_pixels;
-    if fits {
+    if !is_tiled(w, h, max_side, whole_max_pixels) {
         return whole(path, decoder, orientation, max_side).map(Displayable::Whole);
     }
     let _one_at_a_time = HUGE_DECODE.lock();

@@ -2,7 +2,7 @@
 //! too large for one, a pyramid shown tile by tile ([`crate::ui::tiles`]), kept in a small cache.
 //! Loads nobody wants any more are dropped before decoding.
 
-use crate::domain::image_decode::{Displayable, WHOLE_MAX_PIXELS, decode_displayable};
+use crate::domain::image_decode::{Displayable, WHOLE_MAX_PIXELS, decode_displayable, is_tiled};
 use crate::domain::pyramid::TileId;
 use crate::ui::tiles::{PHOTO_TEXTURE, TileCutter, TileStore, TiledImage};
 use std::collections::{HashMap, HashSet};
@@ -163,9 +163,7 @@ impl ImageLoader {
     /// True when an image of `width`×`height` would be shown as tiles (a side over the texture
     /// limit, or more pixels than one texture should hold).
     pub fn would_tile(&self, width: u32, height: u32) -> bool {
-        width > self.max_side
-            || height > self.max_side
-            || u64::from(width) * u64::from(height) > self.whole_max_pixels
+        is_tiled(width, height, self.max_side, self.whole_max_pixels)
     }
 
     /// How many images are held as pyramids (each may hold gigabytes).

@@ -203,10 +203,10 @@ impl TileCutter {
         stores: impl Iterator<Item = &'a mut TileStore>,
     ) -> bool {
         let arrived: Vec<Cut> = self.done.try_iter().collect();
-        let mut stores: Vec<&mut TileStore> = stores.collect();
         if arrived.is_empty() {
             return false;
         }
+        let mut stores: Vec<&mut TileStore> = stores.collect();
         let mut changed = false;
         for cut in arrived {
             let Some(store) = stores.iter_mut().find(|s| s.serial == cut.serial) else {

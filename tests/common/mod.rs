@@ -5,6 +5,7 @@
 
 pub mod timing;
 pub mod ui;
+pub mod work;
 
 use serde_json::Value;
 use std::path::Path;

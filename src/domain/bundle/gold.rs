@@ -11,16 +11,22 @@ use crate::domain::json_location::JsonPath;
 const EXAMPLE: &str = "{\"regions\": [...]} or {\"coco\": \"gold/instances.json\"}";
 
 impl Checker<'_> {
-    /// A gold task's true regions (`Some(None)` for a task that is not gold); `None` after
-    /// reporting a problem. `task` and `image` name the task and its image for a COCO file.
+    /// The true regions of the task at `task_path` (`Some(None)` for a task that is not gold);
+    /// `None` after reporting a problem. `id` and `image` name the task and its image for a COCO
+    /// file.
     pub(super) fn gold(
         &mut self,
         field: &Field<RawGold>,
-        path: &JsonPath,
-        (task, image): (&str, Option<&str>),
+        task_path: &JsonPath,
+        (id, image): (Option<&str>, Option<&str>),
         labels: &[Label],
         size: Option<(u32, u32)>,
     ) -> Option<Option<Vec<Region>>> {
+        if matches!(field, Field::Missing | Field::Null) {
+            // Most tasks: nothing to build, not even the path of the key.
+            return Some(None);
+        }
+        let path = &task_path.key("gold");
         let gold = match field {
             Field::Missing | Field::Null => return Some(None),
             Field::Valid(gold) => gold,
@@ -68,11 +74,12 @@ impl Checker<'_> {
                 .map(Some),
             (false, true) => {
                 let (format, rel) = self.prefill_source(&Field::Valid(file.clone()), path)?;
+                let task = id.map_or_else(|| task_path.to_string(), str::to_owned);
                 self.prefilled(
                     format,
                     &rel,
                     &path.key(format.key()),
-                    task,
+                    &task,
                     image,
                     labels,
                     size,

@@ -133,11 +133,10 @@ impl Checker<'_> {
         } else {
             self.regions(&raw.regions, &path.key("regions"), labels, size)
         };
-        let task_name = id.clone().unwrap_or_else(|| path.to_string());
         let gold = self.gold(
             &raw.gold,
-            &path.key("gold"),
-            (&task_name, image.as_deref()),
+            path,
+            (id.as_deref(), image.as_deref()),
             labels,
             size,
         );

@@ -140,6 +140,15 @@ fn is_of(package_bundle: &str, requester_bundle: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The shapes of `regions` labeled `label`.
+fn shapes_of<'a>(regions: &'a [Region], label: &str) -> Vec<&'a Shape> {
+    regions
+        .iter()
+        .filter(|r| r.label == label)
+        .map(|r| &r.shape)
+        .collect()
+}
+
 /// The score of `drawn` against `truth` for one task.
 pub fn score(task_id: &str, drawn: &[Region], truth: &[Region], pass_iou: f64) -> GoldScore {
     let labels: BTreeSet<&str> = drawn
@@ -147,18 +156,9 @@ pub fn score(task_id: &str, drawn: &[Region], truth: &[Region], pass_iou: f64) -
         .chain(truth)
         .map(|r| r.label.as_str())
         .collect();
-    let of = |regions: &[Region], label: &str| -> Vec<Shape> {
-        regions
-            .iter()
-            .filter(|r| r.label == label)
-            .map(|r| r.shape.clone())
-            .collect()
-    };
     let mut per_label = BTreeMap::new();
     for label in labels {
-        let (a, b) = (of(drawn, label), of(truth, label));
-        let (a, b): (Vec<&Shape>, Vec<&Shape>) = (a.iter().collect(), b.iter().collect());
-        if let Some(iou) = Shape::union_iou(&a, &b) {
+        if let Some(iou) = Shape::union_iou(&shapes_of(drawn, label), &shapes_of(truth, label)) {
             per_label.insert(label.to_owned(), iou);
         }
     }

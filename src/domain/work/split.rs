@@ -157,7 +157,7 @@ pub fn split_bundle(
         )));
     }
     let manifest_path = bundle.root.join(MANIFEST_FILE);
-    let manifest: Value = std::fs::read(&manifest_path)
+    let mut template: Value = std::fs::read(&manifest_path)
         .map_err(io(&manifest_path))
         .and_then(|bytes| {
             // The check above accepts a byte order mark; so does this.
@@ -190,25 +190,24 @@ pub fn split_bundle(
         progress: None,
         ..options.clone()
     };
-    let truth = truth_files(&bundle.root, &manifest)?;
-    let shared = shared_files(&bundle, &truth)?;
     // The manifest's tasks by id, and the rest of it: each part takes the rest and its own tasks,
     // rather than copying 100,000 tasks to keep a thousand.
-    let mut template = manifest.clone();
+    let mut all_tasks = Vec::new();
     if let Some(object) = template.as_object_mut() {
-        object.insert("tasks".to_owned(), Value::Array(Vec::new()));
+        if let Some(Value::Array(tasks)) =
+            object.insert("tasks".to_owned(), Value::Array(Vec::new()))
+        {
+            all_tasks = tasks;
+        }
         // Nothing in a worker bundle says it has gold tasks.
         object.remove("gold_pass_iou");
     }
-    let by_id: HashMap<&str, &Value> = manifest
-        .get("tasks")
-        .and_then(Value::as_array)
-        .map(|all| {
-            all.iter()
-                .filter_map(|t| Some((t.get("id").and_then(Value::as_str)?, t)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let truth = truth_files(&bundle.root, &all_tasks)?;
+    let shared = shared_files(&bundle, &truth)?;
+    let by_id: HashMap<&str, &Value> = all_tasks
+        .iter()
+        .filter_map(|t| Some((t.get("id").and_then(Value::as_str)?, t)))
+        .collect();
     // Parts on all cores: linking and checking them is the disk's and the kernel's work.
     parts.par_iter().enumerate().try_for_each(|(i, part)| {
         let root = staging.path().join(&part.folder);
@@ -278,14 +277,9 @@ fn shared_files(bundle: &Bundle, truth: &HashSet<PathBuf>) -> Result<Vec<PathBuf
     Ok(found)
 }
 
-/// The files gold tasks take their truth from, which no worker bundle may carry; refused when a
+/// The files the gold tasks among the manifest's `tasks` take their truth from, which no worker bundle may carry; refused when a
 /// task's prefill uses one too (the worker would be handed the answer).
-fn truth_files(root: &Path, manifest: &Value) -> Result<HashSet<PathBuf>, MakeError> {
-    let tasks = manifest
-        .get("tasks")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+fn truth_files(root: &Path, tasks: &[Value]) -> Result<HashSet<PathBuf>, MakeError> {
     let files_of = |key: &str| -> HashSet<PathBuf> {
         tasks
             .iter()

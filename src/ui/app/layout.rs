@@ -3,6 +3,7 @@
 //! actions.
 
 use super::App;
+use super::FirstPhoto;
 use crate::ui::canvas::CanvasInput;
 use crate::ui::command::UiCommand;
 use crate::ui::export_job::ExportStatus;
@@ -134,9 +135,9 @@ impl App {
             ImageState::Tiled { .. } => self.view.canvas.tiles().drawn > 0,
             _ => false,
         };
-        if painted && self.logged.photo_painted.is_none() {
+        if painted && self.logged.first_photo == FirstPhoto::NotYet {
             // Logged at the start of the next frame, once this one has been drawn and presented.
-            self.logged.photo_painted = Some((task.width, task.height));
+            self.logged.first_photo = FirstPhoto::Painted(task.width, task.height);
             ui.ctx().request_repaint();
         }
         if self.view.canvas.is_drawing() && self.logged.draft_started.is_none() {

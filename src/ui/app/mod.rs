@@ -40,10 +40,18 @@ struct Logged {
     instructions: bool,
     /// When the shape being drawn was started, for the work log's drawing time.
     draft_started: Option<DateTime<Utc>>,
-    /// The size of the first photo painted, until the launch-to-photo time is logged.
-    photo_painted: Option<(u32, u32)>,
-    /// That time was logged.
-    photo_logged: bool,
+    /// Where the launch-to-photo time stands.
+    first_photo: FirstPhoto,
+}
+
+/// The first photo painted: not yet, painted (its size; the time is logged at the next frame, once
+/// this one is on screen), or logged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum FirstPhoto {
+    #[default]
+    NotYet,
+    Painted(u32, u32),
+    Logged,
 }
 
 /// The clickwork window.
@@ -516,8 +524,8 @@ impl eframe::App for App {
             log::debug!("previous frame: {:.2} ms of CPU", cpu * 1000.0);
         }
         let ctx = ui.ctx().clone();
-        if let (Some((w, h)), false) = (self.logged.photo_painted, self.logged.photo_logged) {
-            self.logged.photo_logged = true;
+        if let FirstPhoto::Painted(w, h) = self.logged.first_photo {
+            self.logged.first_photo = FirstPhoto::Logged;
             log::info!(
                 "first photo on screen {} ms after launch ({w}×{h})",
                 crate::ui::launched_at().elapsed().as_millis()
