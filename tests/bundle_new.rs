@@ -32,6 +32,14 @@ fn images(dir: &Path) -> std::path::PathBuf {
     folder
 }
 
+/// `clickwork bundle new IMAGES EXTRA… --out OUT`, as a process.
+fn bundle_new(images: &Path, extra: &[&str], out: &Path, data: &Path) -> (i32, String, String) {
+    let mut args = vec!["bundle", "new", images.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().unwrap()]);
+    run(&args, data)
+}
+
 fn manifest(bundle: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(bundle.join("bundle.json")).unwrap()).unwrap()
 }
@@ -53,11 +61,9 @@ fn a_folder_of_images_becomes_a_bundle_that_validates_with_its_labels_reward_and
     std::fs::write(&how, "# Outline the sky\nPress **1**.").unwrap();
     let out = dir.path().join("out/skies");
     let data = dir.path().join("data");
-    let (code, stdout, stderr) = run(
+    let (code, stdout, stderr) = bundle_new(
+        &photos,
         &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
             "--labels",
             "sky, cloud,mountain",
             "--reward",
@@ -66,9 +72,8 @@ fn a_folder_of_images_becomes_a_bundle_that_validates_with_its_labels_reward_and
             "Skies over Spain",
             "--instructions",
             how.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
         ],
+        &out,
         &data,
     );
     assert_eq!(code, 0, "{stderr}");
@@ -128,16 +133,7 @@ fn a_folder_of_images_becomes_a_bundle_that_validates_with_its_labels_reward_and
     // The same images and title give the same id; a second run refuses the existing output.
     let id = m["id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("skies-over-spain-"), "{id}");
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let (code, _, stderr) = bundle_new(&photos, &[], &out, &data);
     assert_eq!(code, 2);
     assert!(stderr.contains("exists"), "{stderr}");
     assert_eq!(manifest(&out)["id"], id.as_str());
@@ -155,18 +151,10 @@ fn a_zip_bundle_validates_and_prefills_come_from_labelme_files_or_a_coco_file() 
         std::fs::write(lm.join(format!("{stem}.json")), labelme("sky").to_string()).unwrap();
     }
     let zip = dir.path().join("skies.zip");
-    let (code, stdout, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--labels",
-            "sky,cloud",
-            "--prefill",
-            lm.to_str().unwrap(),
-            "--out",
-            zip.to_str().unwrap(),
-        ],
+    let (code, stdout, stderr) = bundle_new(
+        &photos,
+        &["--labels", "sky,cloud", "--prefill", lm.to_str().unwrap()],
+        &zip,
         &data,
     );
     assert_eq!(code, 0, "{stderr}");
@@ -189,18 +177,10 @@ fn a_zip_bundle_validates_and_prefills_come_from_labelme_files_or_a_coco_file() 
     });
     std::fs::write(&coco, file.to_string()).unwrap();
     let out = dir.path().join("from-coco");
-    let (code, stdout, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--labels",
-            "sky,cloud",
-            "--prefill",
-            coco.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+    let (code, stdout, stderr) = bundle_new(
+        &photos,
+        &["--labels", "sky,cloud", "--prefill", coco.to_str().unwrap()],
+        &out,
         &data,
     );
     assert_eq!(code, 0, "{stderr}");
@@ -220,18 +200,10 @@ fn a_bundle_that_would_not_open_or_would_harm_an_input_is_never_written() {
     std::fs::write(lm.join("a.json"), labelme("tree").to_string()).unwrap();
     let out = dir.path().join("out");
     // A prefilled label that is not among the labels: the problem names it and the file.
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--labels",
-            "sky",
-            "--prefill",
-            lm.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+    let (code, _, stderr) = bundle_new(
+        &photos,
+        &["--labels", "sky", "--prefill", lm.to_str().unwrap()],
+        &out,
         &data,
     );
     assert_eq!(code, 1, "{stderr}");
@@ -251,60 +223,30 @@ fn a_bundle_that_would_not_open_or_would_harm_an_input_is_never_written() {
 
     // The images folder itself, or a folder holding it, is refused.
     for target in [photos.clone(), dir.path().to_path_buf()] {
-        let (code, _, stderr) = run(
-            &[
-                "bundle",
-                "new",
-                photos.to_str().unwrap(),
-                "--out",
-                target.to_str().unwrap(),
-            ],
-            &data,
-        );
+        let (code, _, stderr) = bundle_new(&photos, &[], &target, &data);
         assert_eq!(code, 2, "{stderr}");
     }
     assert_eq!(std::fs::read_dir(&photos).unwrap().count(), 5);
 
     // A folder that is a bundle already is not made into another.
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/sample_tasks/landscapes"),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+    let (code, _, stderr) = bundle_new(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample_tasks/landscapes"
+        )),
+        &[],
+        &out,
         &data,
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("a bundle already"), "{stderr}");
 
     // A wrong reward, and a corrupt image (named).
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--reward",
-            "five",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let (code, _, stderr) = bundle_new(&photos, &["--reward", "five"], &out, &data);
     assert_eq!(code, 2);
     assert!(stderr.contains("0.05USD"), "{stderr}");
     std::fs::write(photos.join("c.png"), b"\x89PNG\r\n\x1a\n broken").unwrap();
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let (code, _, stderr) = bundle_new(&photos, &[], &out, &data);
     assert_eq!(code, 1);
     assert!(stderr.contains("c.png"), "{stderr}");
     assert!(!out.exists());
@@ -318,17 +260,7 @@ fn with_link_the_images_are_not_copied_again() {
     let photos = images(dir.path());
     let data = dir.path().join("data");
     let out = dir.path().join("linked");
-    let (code, _, stderr) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--link",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let (code, _, stderr) = bundle_new(&photos, &["--link"], &out, &data);
     assert_eq!(code, 0, "{stderr}");
     for name in ["a.png", "b2.png", "b10.png"] {
         let source = std::fs::metadata(photos.join(name)).unwrap();
@@ -339,16 +271,7 @@ fn with_link_the_images_are_not_copied_again() {
     assert_eq!(code, 0, "{stderr}");
     // Without it, copies.
     let copied = dir.path().join("copied");
-    let (code, _, _) = run(
-        &[
-            "bundle",
-            "new",
-            photos.to_str().unwrap(),
-            "--out",
-            copied.to_str().unwrap(),
-        ],
-        &data,
-    );
+    let (code, _, _) = bundle_new(&photos, &[], &copied, &data);
     assert_eq!(code, 0);
     let source = std::fs::metadata(photos.join("a.png")).unwrap();
     let copy = std::fs::metadata(copied.join("images/a.png")).unwrap();
