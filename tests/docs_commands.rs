@@ -148,7 +148,7 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         ran,
         [
             "validate", "report", "report", "worklog", "review", "export", "convert", "submit",
-            "bundle", "bundle", "--help", "validate", "bundle", "validate", "bundle"
+            "merge", "bundle", "bundle", "--help", "validate", "bundle", "validate", "bundle"
         ]
     );
     for promised in [
@@ -157,6 +157,8 @@ fn the_readme_and_docs_example_commands_run_as_written() {
         "labels/yolo",
         "out",
         "work.zip",
+        "merged/agreement.json",
+        "merged/report.md",
         "new-bundle/bundle.json",
         "skies.zip",
         "parts/split.json",

@@ -57,7 +57,7 @@ impl ValueEnum for ExportFormat {
 
 impl ExportFormat {
     /// The formats to write, and whether each goes into its own subfolder.
-    fn formats(self) -> (Vec<Format>, bool) {
+    pub(super) fn formats(self) -> (Vec<Format>, bool) {
         match self {
             ExportFormat::One(format) => (vec![format], false),
             ExportFormat::All => (Format::ALL_EXPORTS.to_vec(), true),
@@ -166,7 +166,7 @@ fn open_bundle(path: Option<&Path>, options: &LoadOptions) -> Result<Bundle, Exi
 /// A refused or occupied `--out` is a usage error (2); the system failing a write (a full disk, a
 /// folder it may not write) is an I/O error (1), named with its file like every other; so is an input
 /// whose names would lead the export outside its folder.
-fn write_failed(e: &WriteError) -> ExitCode {
+pub(super) fn write_failed(e: &WriteError) -> ExitCode {
     print_err(&format!("error: {e}\n"));
     match e {
         WriteError::Io { .. } | WriteError::NameOutside { .. } => ExitCode::from(1),

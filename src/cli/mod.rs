@@ -6,6 +6,7 @@
 
 mod bundle;
 mod export;
+mod merge;
 mod report;
 
 use crate::domain::bundle::{Bundle, LoadOptions, MAX_PIXELS_ENV, Progress, load_bundle};
@@ -60,6 +61,9 @@ pub enum Command {
     Convert(export::ConvertArgs),
     /// Pack what a worker hands back to the requester into one zip.
     Submit(export::SubmitArgs),
+    /// Merge many workers' submission packages into one dataset, with their agreement
+    /// (agreement.json, report.md) and a consensus by majority vote or STAPLE.
+    Merge(merge::MergeArgs),
     /// Summarise the time and earnings of a bundle's work.
     Report(report::ReportArgs),
     /// The work log: export per-task times for analysis.
@@ -147,6 +151,7 @@ pub fn run(cli: &Cli, command: &Command) -> ExitCode {
         Command::Export(args) => export::export(args, &data_dir, &options),
         Command::Convert(args) => export::convert(args),
         Command::Submit(args) => export::submit(args, &data_dir, &options),
+        Command::Merge(args) => merge::merge_command(args, &options),
         Command::Report(args) => report::report(args, &data_dir, &options),
         Command::Worklog(command) => report::worklog(command, &data_dir, &options),
         Command::Review(command) => report::review(command, &data_dir, &options),

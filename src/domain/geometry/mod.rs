@@ -8,7 +8,10 @@ use geo::{Area, BooleanOps, Distance, Euclidean, Intersects, TriangulateEarcut};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod cover;
 mod simple;
+
+pub use cover::{Cover, NEGLIGIBLE_AREA};
 
 /// A position in image pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -461,20 +464,7 @@ impl Shape {
     /// first, so overlaps within a set count once); `None` when neither covers any area (points
     /// only, or nothing).
     pub fn union_iou(a: &[&Shape], b: &[&Shape]) -> Option<f64> {
-        let cover = |shapes: &[&Shape]| {
-            shapes
-                .iter()
-                .filter_map(|s| s.to_geo())
-                .fold(geo::MultiPolygon::<f64>::new(Vec::new()), |all, p| {
-                    all.union(&geo::MultiPolygon::new(vec![p]))
-                })
-        };
-        let (a, b) = (cover(a), cover(b));
-        let union = a.union(&b).unsigned_area();
-        if union <= 0.0 {
-            return None;
-        }
-        Some((a.intersection(&b).unsigned_area() / union).clamp(0.0, 1.0))
+        Cover::of(a.iter().copied()).iou(&Cover::of(b.iter().copied()))
     }
 
     /// This shape moved by `(dx, dy)` pixels.
@@ -576,7 +566,7 @@ impl Shape {
     }
 
     /// The shape as a `geo` polygon, or `None` for a point.
-    fn to_geo(&self) -> Option<geo::Polygon<f64>> {
+    pub(crate) fn to_geo(&self) -> Option<geo::Polygon<f64>> {
         let ring: Vec<geo::Coord<f64>> = match self {
             Shape::Point { .. } => return None,
             _ => self.vertices().into_iter().map(Point::coord).collect(),

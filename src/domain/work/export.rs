@@ -46,6 +46,18 @@ pub fn export_to_folder(
     dataset: &Dataset,
     what: &FolderExport<'_>,
     out: &Path,
+    progress: impl FnMut(usize, usize),
+) -> Result<Vec<String>, WriteError> {
+    export_with_files(dataset, what, Vec::new(), out, progress)
+}
+
+/// Like [`export_to_folder`], with `extra` files written beside the formats' (a merge's agreement
+/// figures and report), in the same one move.
+pub fn export_with_files(
+    dataset: &Dataset,
+    what: &FolderExport<'_>,
+    extra: Vec<ExportFile>,
+    out: &Path,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<String>, WriteError> {
     let FolderExport {
@@ -59,7 +71,7 @@ pub fn export_to_folder(
     check_output_folder(out, force, rules)?;
     let out_abs = std::path::absolute(out).unwrap_or_else(|_| out.to_owned());
     let total = formats.len() + 1;
-    let mut files: Vec<ExportFile> = Vec::new();
+    let mut files: Vec<ExportFile> = extra;
     let mut lines = Vec::new();
     for (done, format) in formats.iter().enumerate() {
         let out_dir = if nested {

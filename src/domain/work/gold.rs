@@ -9,14 +9,11 @@
 //! summary lists for it (a package changed after `clickwork submit` wrote it is refused), and its
 //! bundle must be the requester's bundle or one of the worker bundles `bundle split` cut from it.
 
-use super::submission::SUBMISSION_FORMAT;
+use super::package::read_package;
 use crate::domain::annotation::{Region, TaskStatus};
-use crate::domain::bundle::{Bundle, MAX_ENTRIES, MAX_UNPACKED_BYTES};
+use crate::domain::bundle::Bundle;
 use crate::domain::geometry::Shape;
-use crate::domain::store::AnnotationFile;
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// One gold task's score.
@@ -92,15 +89,12 @@ pub enum GoldError {
     },
 }
 
-/// A submission package's annotation files, after its entries were checked against its summary.
-struct Package {
-    bundle_id: String,
-    annotations: HashMap<String, AnnotationFile>,
-}
-
 /// Scores the gold tasks of `bundle` (the requester's) in the submission package at `zip`.
 pub fn score_package(bundle: &Bundle, zip: &Path) -> Result<GoldReport, GoldError> {
-    let package = read_package(zip)?;
+    let package = read_package(zip).map_err(|e| GoldError::Package {
+        path: e.path,
+        message: e.message,
+    })?;
     let fail = |message: String| GoldError::Package {
         path: zip.to_owned(),
         message,
@@ -132,7 +126,7 @@ pub fn score_package(bundle: &Bundle, zip: &Path) -> Result<GoldReport, GoldErro
 }
 
 /// True when `package_bundle` is `requester_bundle` or a part `bundle split` cut from it.
-fn is_of(package_bundle: &str, requester_bundle: &str) -> bool {
+pub(crate) fn is_of(package_bundle: &str, requester_bundle: &str) -> bool {
     package_bundle == requester_bundle
         || package_bundle
             .strip_prefix(requester_bundle)
@@ -173,130 +167,6 @@ pub fn score(task_id: &str, drawn: &[Region], truth: &[Region], pass_iou: f64) -
         mean,
         passed: mean >= pass_iou,
     }
-}
-
-/// Reads the package at `zip`, checking every entry against the summary's hashes.
-fn read_package(zip: &Path) -> Result<Package, GoldError> {
-    crate::domain::io_guard::assert_off_ui_thread(zip);
-    let fail = |message: String| GoldError::Package {
-        path: zip.to_owned(),
-        message,
-    };
-    let file = std::fs::File::open(zip).map_err(|e| fail(format!("cannot be read ({e})")))?;
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| fail(format!("is not a zip file ({e})")))?;
-    if archive.len() > MAX_ENTRIES {
-        return Err(fail(format!(
-            "has {} entries, more than the {MAX_ENTRIES} a package may have",
-            archive.len()
-        )));
-    }
-    // Every entry is hashed as it is read; only the summary and the annotation files are kept (the
-    // COCO file and the work log of a big bundle are hundreds of megabytes nobody needs here).
-    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
-    let mut kept: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut total: u64 = 0;
-    for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| fail(format!("entry {i} cannot be read ({e})")))?;
-        if entry.is_dir() {
-            continue;
-        }
-        let name = entry
-            .name()
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
-        let keep = name == "submission.json" || name.starts_with("annotations/");
-        let mut hash = Sha256::new();
-        let mut bytes = Vec::new();
-        let mut buffer = vec![0u8; 64 << 10];
-        loop {
-            let n = entry
-                .read(&mut buffer)
-                .map_err(|e| fail(format!("{name} cannot be read ({e})")))?;
-            if n == 0 {
-                break;
-            }
-            let chunk = buffer.get(..n).unwrap_or_default();
-            // A size the header states is not trusted: the bytes read are counted.
-            total = total.saturating_add(n as u64);
-            if total > MAX_UNPACKED_BYTES {
-                return Err(fail(format!(
-                    "unpacks to more than {MAX_UNPACKED_BYTES} bytes"
-                )));
-            }
-            hash.update(chunk);
-            if keep {
-                bytes.extend_from_slice(chunk);
-            }
-        }
-        let digest: String = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        if keep {
-            kept.insert(name.clone(), bytes);
-        }
-        hashes.insert(name, digest);
-    }
-    hashes.remove("submission.json");
-    let summary_bytes = kept.remove("submission.json").ok_or_else(|| {
-        fail("has no submission.json: it is not a clickwork submission".to_owned())
-    })?;
-    #[derive(serde::Deserialize)]
-    struct Summary {
-        format: String,
-        bundle_id: String,
-        entries_sha256: BTreeMap<String, String>,
-    }
-    let summary: Summary = serde_json::from_slice(&summary_bytes)
-        .map_err(|e| fail(format!("submission.json is not a submission summary ({e})")))?;
-    if summary.format != SUBMISSION_FORMAT {
-        return Err(fail(format!(
-            "submission.json has format {:?}, not {SUBMISSION_FORMAT:?}",
-            summary.format
-        )));
-    }
-    for (name, actual) in &hashes {
-        match summary.entries_sha256.get(name) {
-            Some(expected) if expected == actual => {}
-            Some(_) => {
-                return Err(fail(format!(
-                    "{name} is not what was packed (its SHA-256 differs from submission.json's): \
-                     the package was changed after it was made"
-                )));
-            }
-            None => {
-                return Err(fail(format!(
-                    "{name} is not listed in submission.json: the package was changed after it \
-                     was made"
-                )));
-            }
-        }
-    }
-    if let Some(missing) = summary
-        .entries_sha256
-        .keys()
-        .find(|name| !hashes.contains_key(*name))
-    {
-        return Err(fail(format!(
-            "{missing} is listed in submission.json but missing from the zip"
-        )));
-    }
-    let mut annotations = HashMap::new();
-    for (name, bytes) in &kept {
-        let Some(task) = name
-            .strip_prefix("annotations/")
-            .and_then(|n| n.strip_suffix(".json"))
-        else {
-            continue;
-        };
-        let file: AnnotationFile = serde_json::from_slice(bytes)
-            .map_err(|e| fail(format!("{name} is not an annotation file ({e})")))?;
-        annotations.insert(task.to_owned(), file);
-    }
-    Ok(Package {
-        bundle_id: summary.bundle_id,
-        annotations,
-    })
 }
 
 #[cfg(test)]

@@ -6,13 +6,16 @@ pub mod dataset;
 pub mod export;
 pub mod gold;
 pub mod making;
+pub mod merge;
 pub mod new_bundle;
+pub mod package;
 pub mod split;
 pub mod submission;
 pub mod task_rows;
 
 pub use dataset::{StatusFilter, WorkspaceDataset, dataset_from_workspace};
 pub use export::{
-    FolderExport, WriteError, check_output_folder, export_rules, export_to_folder, write_tree,
+    FolderExport, WriteError, check_output_folder, export_rules, export_to_folder,
+    export_with_files, write_tree,
 };
 pub use task_rows::{TASK_COLUMNS, TaskRow, is_task_rows_file, task_rows, write_csv, write_jsonl};
