@@ -16,22 +16,22 @@ pub mod agreement;
 pub mod consensus;
 pub mod report;
 pub mod staple;
+pub mod workers;
 
-use super::gold::{GoldScore, is_of};
+use super::gold::GoldScore;
 use super::package::Package;
-use crate::domain::annotation::{Region, TaskStatus};
+use crate::domain::annotation::Region;
 use crate::domain::bundle::Bundle;
 use crate::domain::formats::{Category, Dataset, DatasetImage};
 use crate::domain::geometry::{Cover, Shape, ShapeKind};
-use crate::domain::ledger::{Report, Reviews, bundle_report};
 use crate::domain::natural_sort::natural_cmp;
-use crate::domain::store::AnnotationFile;
-use crate::domain::worklog::{DEFAULT_IDLE_SECS, EventKind, Outcome, derive_times, parse_journal};
 use agreement::{MATCH_IOU, Spread, iou_dice, krippendorff_alpha_nominal, similarity};
 use consensus::{Matched, TaskWork, covered_by_more_than, label_cells, majority_shapes, matches};
 use staple::Performance;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+pub use workers::Worker;
+use workers::{check_packages, workers_of};
 
 /// Which consensus goes into the merged dataset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -67,6 +67,22 @@ pub struct MergeInput<'a> {
     pub min_area: f64,
 }
 
+/// A consensus piece smaller than this share of the largest piece of its label in its task is a
+/// sliver (where workers' borders cross) and is dropped.
+pub const SLIVER_SHARE: f64 = 0.01;
+
+/// `pieces` (largest first) without the slivers, and how many were dropped.
+fn without_slivers(pieces: Vec<Shape>) -> (Vec<Shape>, usize) {
+    let largest = pieces.first().map_or(0.0, Shape::area);
+    let before = pieces.len();
+    let kept: Vec<Shape> = pieces
+        .into_iter()
+        .filter(|p| p.area() >= SLIVER_SHARE * largest)
+        .collect();
+    let dropped = before - kept.len();
+    (kept, dropped)
+}
+
 /// Why packages cannot be merged; each names the packages concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -96,23 +112,6 @@ pub enum MergeError {
         /// What is wrong.
         message: String,
     },
-}
-
-/// One worker, over all their packages.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Worker {
-    /// How the report names them: the zip's name (without `.zip`), or the names joined.
-    pub name: String,
-    /// The pseudonymous ids in their work logs.
-    pub worker_ids: Vec<String>,
-    /// Their packages.
-    pub packages: Vec<PathBuf>,
-    /// Their submitted tasks.
-    pub submitted: BTreeMap<String, AnnotationFile>,
-    /// Their work logs' report, combined over their packages; `None` without logs.
-    pub time: Option<Report>,
-    /// Median active seconds of a submitted task, from their logs.
-    pub median_task_secs: Option<f64>,
 }
 
 /// One pair of workers on one task and label.
@@ -152,6 +151,8 @@ pub struct TaskMerge {
     pub consensus: Vec<Region>,
     /// Holes inside consensus pieces that were filled (a region is one ring).
     pub holes_filled: usize,
+    /// Consensus pieces dropped as slivers (see [`SLIVER_SHARE`]).
+    pub slivers_dropped: usize,
 }
 
 /// One worker measured against the consensus and the gold.
@@ -190,190 +191,6 @@ pub struct Merged {
     pub dataset: Dataset,
     /// Things the requester should know.
     pub warnings: Vec<String>,
-}
-
-/// The bundle id `id` belongs to: `id` without a `-partNN` that `bundle split` added.
-fn family(id: &str) -> &str {
-    if let Some(pos) = id.rfind("-part") {
-        let (base, rest) = id.split_at(pos);
-        let digits = rest.trim_start_matches("-part");
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            return base;
-        }
-    }
-    id
-}
-
-/// Checks that `packages` are one bundle's work (and `bundle`'s, when given), each given once.
-fn check_packages(packages: &[Package], bundle: Option<&Bundle>) -> Result<String, MergeError> {
-    let first = packages.first().ok_or(MergeError::Nothing)?;
-    let id = bundle.map_or_else(|| family(&first.bundle_id).to_owned(), |b| b.id.clone());
-    let mut seen: BTreeMap<&str, &PathBuf> = BTreeMap::new();
-    for p in packages {
-        if let Some(earlier) = seen.insert(&p.summary_sha256, &p.path) {
-            return Err(MergeError::Package {
-                path: p.path.clone(),
-                message: format!("is the same package as {} (given twice)", earlier.display()),
-            });
-        }
-        if !is_of(&p.bundle_id, &id) {
-            return Err(match bundle {
-                Some(b) => MergeError::Package {
-                    path: p.path.clone(),
-                    message: format!(
-                        "is work on bundle {:?}, not on {:?} (given with --bundle) or a part cut from it",
-                        p.bundle_id, b.id
-                    ),
-                },
-                None => MergeError::Mixed {
-                    our_path: first.path.clone(),
-                    ours: first.bundle_id.clone(),
-                    their_path: p.path.clone(),
-                    theirs: p.bundle_id.clone(),
-                },
-            });
-        }
-        if let Some(b) = bundle {
-            if p.bundle_id == b.id && p.manifest_sha256 != b.manifest_sha256 {
-                return Err(MergeError::Package {
-                    path: p.path.clone(),
-                    message: format!(
-                        "was made on another version of bundle {:?} (its manifest's SHA-256 is {}, the bundle's is {})",
-                        b.id, p.manifest_sha256, b.manifest_sha256
-                    ),
-                });
-            }
-            if let Some(task) = p
-                .annotations
-                .keys()
-                .find(|t| !b.tasks.iter().any(|bt| &bt.id == *t))
-            {
-                return Err(MergeError::Package {
-                    path: p.path.clone(),
-                    message: format!("holds task {task:?}, which bundle {:?} does not have", b.id),
-                });
-            }
-        }
-    }
-    Ok(id)
-}
-
-/// The zip's name without `.zip`.
-fn stem(path: &std::path::Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
-/// Groups the packages into workers.
-fn workers_of(packages: Vec<Package>) -> Result<Vec<Worker>, MergeError> {
-    let mut workers: Vec<Worker> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
-    // Active milliseconds of each worker's submitted tasks, over all their packages.
-    let mut task_ms: Vec<Vec<u64>> = Vec::new();
-    for package in packages {
-        let events = package
-            .journal
-            .as_deref()
-            .map(|bytes| parse_journal(bytes).events)
-            .unwrap_or_default();
-        let mut ids: Vec<String> = Vec::new();
-        for e in &events {
-            if let EventKind::SessionStart { worker_id, .. } = &e.kind
-                && !ids.contains(worker_id)
-            {
-                ids.push(worker_id.clone());
-            }
-        }
-        let key = match ids.as_slice() {
-            [one] => format!("id:{one}"),
-            _ => format!("file:{}", package.path.display()),
-        };
-        let time = (!events.is_empty()).then(|| {
-            bundle_report(
-                &package.bundle_id,
-                &events,
-                &Reviews::new(&package.bundle_id),
-                DEFAULT_IDLE_SECS * 1000,
-                None,
-            )
-        });
-        let submitted_ms: Vec<u64> = derive_times(&events, DEFAULT_IDLE_SECS * 1000)
-            .tasks
-            .iter()
-            .filter(|t| t.outcome == Outcome::Submitted)
-            .map(|t| t.active_ms)
-            .collect();
-        let position = keys.iter().position(|k| *k == key);
-        let index = match position {
-            Some(i) => i,
-            None => {
-                keys.push(key);
-                workers.push(Worker {
-                    name: String::new(),
-                    worker_ids: Vec::new(),
-                    packages: Vec::new(),
-                    submitted: BTreeMap::new(),
-                    time: None,
-                    median_task_secs: None,
-                });
-                task_ms.push(Vec::new());
-                workers.len() - 1
-            }
-        };
-        let Some(worker) = workers.get_mut(index) else {
-            continue;
-        };
-        for (task, file) in package.annotations {
-            if file.status != TaskStatus::Submitted {
-                continue;
-            }
-            if worker.submitted.contains_key(&task) {
-                return Err(MergeError::Package {
-                    path: package.path.clone(),
-                    message: format!(
-                        "holds task {task:?} again for the worker of {}: give each worker's latest package once",
-                        worker
-                            .packages
-                            .iter()
-                            .map(|p| p.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-            worker.submitted.insert(task, file);
-        }
-        for id in ids {
-            if !worker.worker_ids.contains(&id) {
-                worker.worker_ids.push(id);
-            }
-        }
-        worker.time = match (worker.time.take(), time) {
-            (Some(a), Some(b)) => Some(Report::combine(&[a, b])),
-            (a, b) => a.or(b),
-        };
-        if let Some(ms) = task_ms.get_mut(index) {
-            ms.extend(submitted_ms);
-        }
-        worker.packages.push(package.path.clone());
-    }
-    for (w, ms) in workers.iter_mut().zip(&mut task_ms) {
-        w.median_task_secs = median_secs(ms);
-        let names: Vec<String> = w.packages.iter().map(|p| stem(p)).collect();
-        w.name = names.join("+");
-    }
-    Ok(workers)
-}
-
-fn median_secs(ms: &mut [u64]) -> Option<f64> {
-    ms.sort_unstable();
-    let n = ms.len();
-    let upper = *ms.get(n / 2)? as f64;
-    if n % 2 == 1 {
-        return Some(upper / 1000.0);
-    }
-    Some((upper + *ms.get(n / 2 - 1)? as f64) / 2000.0)
 }
 
 /// Merges the packages.
@@ -470,7 +287,7 @@ pub fn merge(input: MergeInput<'_>) -> Result<Merged, MergeError> {
                     .collect()
             })
             .collect();
-        let mut holes = 0;
+        let (mut holes, mut slivers) = (0, 0);
         let mut consensus: Vec<(String, Shape)> = Vec::new();
         // Points, and the boxes of a label drawn only as boxes, are voted on object by object (a
         // detection dataset wants one box per object); areas are voted on point by point.
@@ -506,6 +323,8 @@ pub fn merge(input: MergeInput<'_>) -> Result<Merged, MergeError> {
                 let (pieces, h) =
                     covered_by_more_than(&covers, work.workers() / 2).pieces(min_area);
                 holes += h;
+                let (pieces, dropped) = without_slivers(pieces);
+                slivers += dropped;
                 consensus.extend(pieces.into_iter().map(|s| (label.clone(), s)));
             }
         }
@@ -544,6 +363,7 @@ pub fn merge(input: MergeInput<'_>) -> Result<Merged, MergeError> {
             objects: objects.into_iter().zip(ids).collect(),
             consensus: Vec::new(),
             holes_filled: holes,
+            slivers_dropped: slivers,
         });
         // Kept aside until STAPLE (if asked) adds its areas; ids are given once all are in.
         if let Some(t) = tasks.last_mut() {
@@ -594,6 +414,8 @@ pub fn merge(input: MergeInput<'_>) -> Result<Merged, MergeError> {
                 let all_rectangles = work.is_rectangle_label(label);
                 let (pieces, holes) = inside.pieces(min_area);
                 task.holes_filled += if all_rectangles { 0 } else { holes };
+                let (pieces, dropped) = without_slivers(pieces);
+                task.slivers_dropped += dropped;
                 for piece in pieces {
                     let shape = if all_rectangles {
                         let b = piece.bbox();
@@ -715,4 +537,24 @@ pub fn merge(input: MergeInput<'_>) -> Result<Merged, MergeError> {
         dataset,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::geometry::Point;
+
+    #[test]
+    fn slivers_under_a_hundredth_of_the_largest_piece_are_dropped() {
+        let sq = |side: f64| Shape::rectangle(Point::new(0.0, 0.0), Point::new(side, side));
+        // 10,000; 100 (exactly 1%: kept); 99 (dropped).
+        let pieces = vec![
+            sq(100.0),
+            sq(10.0),
+            Shape::rectangle(Point::new(0.0, 0.0), Point::new(9.9, 10.0)),
+        ];
+        let (kept, dropped) = without_slivers(pieces);
+        assert_eq!((kept.len(), dropped), (2, 1));
+        assert_eq!(without_slivers(Vec::new()), (Vec::new(), 0));
+    }
 }

@@ -98,6 +98,7 @@ impl Merged {
             })).collect::<Vec<_>>(),
             "consensus_regions": task.consensus.len(),
             "holes_filled": task.holes_filled,
+            "slivers_dropped": task.slivers_dropped,
         })
     }
 
