@@ -22,7 +22,6 @@ use clickwork::domain::session::Session;
 use clickwork::domain::store::Saver;
 use common::{run, t0, worker_id};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
 use std::path::Path;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_tasks/landscapes");
@@ -200,26 +199,7 @@ fn gold_tasks_go_out_plain_and_come_back_scored_into_the_workers_review() {
 
     // A package changed after it was made (a region moved) is refused, naming the entry.
     let tampered = dir.path().join("tampered.zip");
-    {
-        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
-        let mut out = zip::ZipWriter::new(std::fs::File::create(&tampered).unwrap());
-        for i in 0..archive.len() {
-            let mut entry = archive.by_index(i).unwrap();
-            let name = entry.name().unwrap().into_owned();
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).unwrap();
-            if name == "annotations/bridge.json" {
-                bytes = String::from_utf8(bytes)
-                    .unwrap()
-                    .replace("50.0", "0.0")
-                    .into_bytes();
-            }
-            out.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            out.write_all(&bytes).unwrap();
-        }
-        out.finish().unwrap();
-    }
+    common::work::tampered_copy(&zip, &tampered, "annotations/bridge.json", "50.0", "0.0");
     let (code, _, stderr) = run(
         &[
             "review",

@@ -20,7 +20,6 @@ use clickwork::domain::session::Session;
 use clickwork::domain::store::Saver;
 use common::{run, t0, worker_id, write_bundle};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Bundle `skies`: labels sky and cloud, tasks a, b, c on 200×100 images, 0.05 USD a task; task c
@@ -385,27 +384,6 @@ fn staple_recovers_the_sky_where_the_majority_takes_a_shared_spill() {
     assert_eq!(a["consensus"], "staple");
 }
 
-fn tampered_copy(zip: &Path, to: &Path) {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
-    for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).unwrap();
-        let name = entry.name().unwrap().into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        if name == "annotations/a.json" {
-            bytes = String::from_utf8(bytes)
-                .unwrap()
-                .replace("100.0", "120.0")
-                .into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap();
-}
-
 #[test]
 fn tampered_repeated_and_mixed_packages_are_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
@@ -414,7 +392,7 @@ fn tampered_repeated_and_mixed_packages_are_refused_and_nothing_is_written() {
     let work = [("a", vec![("sky", square(0.0, 0.0, 100.0, 50.0))])];
     let alice = worker(dir.path(), &root, "alice", &work);
     let tampered = dir.path().join("mallory.zip");
-    tampered_copy(&alice, &tampered);
+    common::work::tampered_copy(&alice, &tampered, "annotations/a.json", "100.0", "120.0");
     let stranger = worker(dir.path(), &other, "stranger", &work);
     let out = dir.path().join("merged");
     let o = out.to_str().unwrap();
