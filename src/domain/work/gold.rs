@@ -9,12 +9,12 @@
 //! summary lists for it (a package changed after `clickwork submit` wrote it is refused), and its
 //! bundle must be the requester's bundle or one of the worker bundles `bundle split` cut from it.
 
-use super::package::read_package;
+use super::package::{PackageError, read_package};
 use crate::domain::annotation::{Region, TaskStatus};
 use crate::domain::bundle::Bundle;
 use crate::domain::geometry::Shape;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One gold task's score.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,26 +76,10 @@ impl GoldReport {
     }
 }
 
-/// Why a package was not scored.
-#[derive(Debug, thiserror::Error)]
-pub enum GoldError {
-    /// The package cannot be read, or is not a submission.
-    #[error("{}: {message}", path.display())]
-    Package {
-        /// The zip.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-}
-
 /// Scores the gold tasks of `bundle` (the requester's) in the submission package at `zip`.
-pub fn score_package(bundle: &Bundle, zip: &Path) -> Result<GoldReport, GoldError> {
-    let package = read_package(zip).map_err(|e| GoldError::Package {
-        path: e.path,
-        message: e.message,
-    })?;
-    let fail = |message: String| GoldError::Package {
+pub fn score_package(bundle: &Bundle, zip: &Path) -> Result<GoldReport, PackageError> {
+    let package = read_package(zip)?;
+    let fail = |message: String| PackageError {
         path: zip.to_owned(),
         message,
     };
